@@ -1,0 +1,51 @@
+"""Traditional -> Simplified: only Traditional text is converted, proper names protected."""
+
+import pytest
+
+from crawler.text.script import char_rank, is_common, is_traditional, to_simplified
+
+CONVERTED = [
+    ("著力把黨的組織優勢", "着力把党的组织优势"),  # Taiwan-style 著 -> 着 (tw2s, not t2s)
+    ("接著說", "接着说"),
+    ("貴州貴楓堂農業開發有限公司", "贵州贵枫堂农业开发有限公司"),
+    ("吉林省乾安縣委書記", "吉林省乾安县委书记"),
+    ("吉林省乾安县的鄉村幹部", "吉林省乾安县的乡村干部"),  # a Simplified name on a Traditional page
+    ("陝西乾縣鄉村振興", "陕西乾县乡村振兴"),
+    # a genuine Traditional page (people.com.cn/BIG5 style)
+    ("人民網北京1月4日電 國務院新聞辦公室舉行發佈會", "人民网北京1月4日电 国务院新闻办公室举行发布会"),
+]
+
+UNCHANGED = [
+    "着力把党的组织优势转变为产业发展优势",
+    "吉林省乾安县委书记",
+    "以基地(合作社)为载体",
+    "数据包络分析(DEA)",
+    "乾隆年间的乾坤",
+    "2021-01-04 14:54:00",
+    "",
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), CONVERTED)
+def test_traditional_text_is_converted(text: str, expected: str) -> None:
+    assert is_traditional(text)
+    assert to_simplified(text) == (expected, True)
+
+
+@pytest.mark.parametrize("text", UNCHANGED)
+def test_simplified_text_is_returned_untouched(text: str) -> None:
+    assert not is_traditional(text)
+    converted, changed = to_simplified(text)
+    assert converted is text
+    assert changed is False
+
+
+@pytest.mark.parametrize(
+    ("char", "common"), [("的", True), ("為", True), ("产", True), ("楫", False), ("膰", False), ("。", True)]
+)
+def test_common_characters_come_from_jieba_frequencies(char: str, common: bool) -> None:
+    assert is_common(char) is common
+
+
+def test_traditional_characters_rank_as_their_simplified_form() -> None:
+    assert char_rank("為") == char_rank("为")
