@@ -1,0 +1,35 @@
+# The two Quickstart commands (`make demo`, `make test`) and their helpers.
+# Each creates .venv if missing and installs the pinned requirements first.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: setup demo test crawl lint clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+setup: $(STAMP)  ## create .venv and install everything
+
+demo: setup  ## harvest the bundled replica site into data/demo.sqlite3 and summarise
+	$(BIN)/python -m crawler.demo --db data/demo.sqlite3
+
+test: setup  ## the whole test suite (warnings are errors)
+	$(BIN)/python -m pytest
+
+crawl: setup  ## harvest the live sites into HARVEST_DB_URL (default data/harvest.sqlite3)
+	$(BIN)/scrapy crawl xcgb_epaper
+	$(BIN)/scrapy crawl xcgb_news
+
+lint: setup
+	$(BIN)/ruff check .
+
+clean:  ## remove the demo database and logs (keeps .venv)
+	rm -rf data/demo.sqlite3* data/logs

@@ -1,0 +1,5 @@
+"""Page -> raw article fields: site profiles (selectors as data), a generic fallback, text captures."""
+
+from crawler.extract.page import Extracted, NotAnArticle, extract_page
+
+__all__ = ["Extracted", "NotAnArticle", "extract_page"]

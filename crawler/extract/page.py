@@ -1,0 +1,103 @@
+"""Turn a decoded page into raw article fields, by profile, generic fallback or text lines."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from parsel import Selector
+
+from crawler.extract.profiles import PROFILES, Profile
+
+_HTML_MARKERS = re.compile(r"<\s*(?:!doctype|html|head|body|p|div|br)\b", re.IGNORECASE)
+_DATE_IN_LINE = re.compile(r"\d{4}\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2}")
+_SPACES = re.compile(r"[ \t\r\f\v]+")
+
+
+class NotAnArticle(ValueError):
+    """The page is not an article (paywall, list page, error template); the message says why."""
+
+
+@dataclass
+class Extracted:
+    """Raw fields of one article, not yet cleaned."""
+
+    title: str
+    body: list[str]
+    subtitle: str = ""
+    meta_lines: list[str] = field(default_factory=list)
+    editor_lines: list[str] = field(default_factory=list)
+    profile: str = ""
+
+
+def looks_like_html(text: str) -> bool:
+    """True when the text has HTML tags near its start (else it is a plain-text capture)."""
+    return bool(_HTML_MARKERS.search(text[:4096]))
+
+
+def extract_page(text: str, profile: str | None = None) -> Extracted:
+    """Extract raw fields from decoded page text; raise NotAnArticle with the reason."""
+    if not looks_like_html(text):
+        return _from_text_capture(text)
+    selector = Selector(text=text)
+    if profile:
+        return _by_profile(selector, PROFILES[profile])
+    for candidate in PROFILES.values():
+        if selector.css(candidate.title) and selector.css(candidate.body):
+            return _by_profile(selector, candidate)
+    return _generic(selector)
+
+
+def _text_of(selector: Selector) -> str:
+    return _SPACES.sub(" ", "".join(selector.css("::text").getall())).strip()
+
+
+def _texts(selector: Selector, css: str) -> list[str]:
+    if not css:
+        return []
+    return [text for node in selector.css(css) if (text := _text_of(node))]
+
+
+def _by_profile(selector: Selector, profile: Profile) -> Extracted:
+    body = _texts(selector, profile.body)
+    if any(marker in "".join(body) for marker in profile.paywall):
+        raise NotAnArticle("paywall")
+    titles = _texts(selector, profile.title)
+    if not titles:
+        raise NotAnArticle(f"no title ({profile.name}: {profile.title})")
+    if not body:
+        raise NotAnArticle(f"no body ({profile.name}: {profile.body})")
+    return Extracted(
+        title=titles[0],
+        subtitle=" ".join(_texts(selector, profile.subtitle)),
+        meta_lines=_texts(selector, profile.meta),
+        body=body,
+        editor_lines=_texts(selector, profile.editor),
+        profile=profile.name,
+    )
+
+
+def _generic(selector: Selector) -> Extracted:
+    """Fallback for unknown layouts: the h1 (or <title>) and every non-empty <p>."""
+    title = next(iter(_texts(selector, "h1")), "") or next(iter(_texts(selector, "title")), "")
+    body = _texts(selector, "p")
+    if not title or not body:
+        raise NotAnArticle("no article found (unknown layout)")
+    return Extracted(title=title, body=body, profile="generic")
+
+
+def _from_text_capture(text: str) -> Extracted:
+    """A plain-text capture: title line, meta line(s) up to the dated one, then the body lines."""
+    lines = [line.strip() for line in text.splitlines()]
+    lines = [line for line in lines if line]
+    if len(lines) < 2:
+        raise NotAnArticle("text capture with no body")
+    title, rest = lines[0], lines[1:]
+    meta: list[str] = []
+    for index, line in enumerate(rest[:3]):
+        if _DATE_IN_LINE.search(line):
+            meta, rest = rest[: index + 1], rest[index + 1 :]
+            break
+    if not rest:
+        raise NotAnArticle("text capture with no body")
+    return Extracted(title=title, meta_lines=meta, body=rest, profile="text")

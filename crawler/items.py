@@ -1,0 +1,38 @@
+"""The Article item: what a spider hands on and what the pipeline stages fill in."""
+
+import scrapy
+
+
+class Article(scrapy.Item):
+    """One article page. Spiders set the provenance and raw page; the stages fill the rest."""
+
+    # Provenance (set by the spider, or by `scrapy extract` for a saved page)
+    url = scrapy.Field()  # the address fetched
+    canonical_url = scrapy.Field()  # the key: crawler.urls.canonical_url(url)
+    site = scrapy.Field()  # host name of the url
+    spider = scrapy.Field()  # spider name, or "extract"
+    profile = scrapy.Field()  # layout profile name (crawler.extract.profiles), None = detect
+    fetched_at = scrapy.Field()  # aware datetime (UTC)
+    edition = scrapy.Field()  # e-paper page (版), e.g. "第01版：要闻"
+    issue_date = scrapy.Field()  # e-paper issue day (date)
+
+    # The raw page, kept so any article can be re-cleaned later
+    raw_body = scrapy.Field()  # bytes as received
+    raw_headers = scrapy.Field()  # dict[str, str] of response headers
+    status = scrapy.Field()  # HTTP status
+    raw_page_id = scrapy.Field()  # set by storage once the raw page is written
+
+    # Decoding and extraction
+    encoding = scrapy.Field()  # codec the page was decoded with
+    meta_lines = scrapy.Field()  # header lines around the title: date, 来源, 作者 …
+    editor_lines = scrapy.Field()  # 责编 lines found apart from the body
+
+    # The article
+    title = scrapy.Field()
+    subtitle = scrapy.Field()  # kicker / sub-headline
+    published_at = scrapy.Field()  # aware datetime, China time (+08:00); None if not found
+    source = scrapy.Field()  # 来源
+    author = scrapy.Field()  # 作者
+    editor = scrapy.Field()  # 责编
+    body = scrapy.Field()  # list[str] of paragraphs
+    flags = scrapy.Field()  # list[str]: what decoding and cleaning did

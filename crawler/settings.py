@@ -1,0 +1,58 @@
+"""Scrapy settings for the harvester. Every HARVEST_* setting can also come from the environment."""
+
+import os
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+def _flag(name: str, default: bool = True) -> bool:
+    return _env(name, "1" if default else "0").lower() not in ("0", "false", "no", "off")
+
+
+BOT_NAME = "xcgb-harvester"
+
+SPIDER_MODULES = ["spiders"]  # one module per site family
+NEWSPIDER_MODULE = "spiders"  # where `scrapy genspider` writes
+COMMANDS_MODULE = "crawler.commands"  # `scrapy extract` and friends
+
+# Who we are, so county webmasters can reach us.
+HARVEST_CONTACT = _env("HARVEST_CONTACT", "")  # an e-mail or URL added to the User-Agent
+USER_AGENT = f"{BOT_NAME}/0.1 (+{HARVEST_CONTACT or 'research harvester'})"  # names the project
+
+ROBOTSTXT_OBEY = True  # county servers say what they allow; we listen
+CONCURRENT_REQUESTS = 16  # overall
+CONCURRENT_REQUESTS_PER_DOMAIN = 4  # conservative per site
+DOWNLOAD_DELAY = 0.25  # seconds between requests to a site (randomised 0.5-1.5x)
+AUTOTHROTTLE_ENABLED = True  # back off when a site slows down
+AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0  # average parallel requests per site AutoThrottle aims at
+DOWNLOAD_TIMEOUT = 30  # seconds
+DOWNLOAD_MAXSIZE = 20 * 1024 * 1024  # a news page is never bigger
+RETRY_TIMES = 3  # on 5xx, timeouts, connection resets
+HTTPCACHE_ENABLED = False  # the raw page is kept in the database instead
+TELNETCONSOLE_ENABLED = False  # no listening ports of our own
+LOG_LEVEL = "INFO"  # `-L DEBUG` shows every request
+FEED_EXPORT_ENCODING = "utf-8"  # `-o file.jsonl` writes readable Chinese
+
+# The item chain: each stage its own module under pipelines/.
+ITEM_PIPELINES = {
+    "pipelines.extract.ExtractPipeline": 100,  # raw page -> decoded text -> raw fields
+    "pipelines.normalize.NormalizePipeline": 200,  # mojibake, pinyin, Traditional -> Simplified
+    "pipelines.junk.JunkPipeline": 300,  # SEO junk, share widgets
+    "pipelines.metadata.MetadataPipeline": 400,  # title, date, source, author, editor
+    "pipelines.dedup.DedupPipeline": 500,  # the same article seen twice in a crawl
+    "pipelines.storage.StoragePipeline": 900,  # SQLAlchemy upsert, raw page kept
+}
+
+HARVEST_DB_URL = _env("HARVEST_DB_URL", "sqlite:///data/harvest.sqlite3")  # where articles go
+HARVEST_DB_BATCH_SIZE = int(_env("HARVEST_DB_BATCH_SIZE", "50"))  # items per commit
+HARVEST_STORE_RAW = _flag("HARVEST_STORE_RAW")  # keep the raw page (compressed)
+HARVEST_NORMALIZE_ENABLED = _flag("HARVEST_NORMALIZE_ENABLED")  # clean-text stage
+HARVEST_JUNK_ENABLED = _flag("HARVEST_JUNK_ENABLED")  # SEO-junk stage
+HARVEST_METADATA_ENABLED = _flag("HARVEST_METADATA_ENABLED")  # metadata stage
+HARVEST_DEDUP_ENABLED = _flag("HARVEST_DEDUP_ENABLED")  # in-crawl dedup stage
+HARVEST_EPAPER_DAYS = int(_env("HARVEST_EPAPER_DAYS", "30"))  # e-paper walk when no -a since
+
+# Scrapy 2.19 defaults we rely on, stated so an upgrade can't change them silently.
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"

@@ -1,0 +1,1 @@
+"""Item pipeline stages, in the order crawler/settings.py ITEM_PIPELINES gives them."""

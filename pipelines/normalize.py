@@ -1,0 +1,54 @@
+"""Stage 2: repair mojibake, remove inline pinyin, convert Traditional to Simplified."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy.exceptions import NotConfigured
+
+from crawler.text.clean import clean_text, page_is_traditional
+
+TEXT_FIELDS = ("title", "subtitle")
+LIST_FIELDS = ("meta_lines", "editor_lines", "body")
+
+
+def normalize_article(article: ItemAdapter) -> list[str]:
+    """Clean every text field of the article in place (one script decision per page); return flags."""
+    texts = [article.get(name) or "" for name in TEXT_FIELDS]
+    texts += [line for name in LIST_FIELDS for line in article.get(name) or []]
+    traditional = page_is_traditional(texts)
+    flags: list[str] = []
+
+    def clean(text: str, where: str) -> str:
+        result = clean_text(text, traditional=traditional)
+        flags.extend(f"{where}:{flag}" for flag in result.flags)
+        return result.text
+
+    for name in TEXT_FIELDS:
+        if article.get(name):
+            article[name] = clean(article[name], name)
+    for name in LIST_FIELDS:
+        lines = [clean(line, f"{name}[{i}]") for i, line in enumerate(article.get(name) or [])]
+        article[name] = [line for line in lines if line]
+    return flags
+
+
+class NormalizePipeline:
+    def __init__(self, stats: Any) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> NormalizePipeline:
+        if not crawler.settings.getbool("HARVEST_NORMALIZE_ENABLED"):
+            raise NotConfigured("HARVEST_NORMALIZE_ENABLED is off")
+        return cls(crawler.stats)
+
+    def process_item(self, item: Any) -> Any:
+        article = ItemAdapter(item)
+        flags = normalize_article(article)
+        for flag in flags:
+            kind = flag.split(":", 2)[1]
+            self.stats.inc_value(f"harvest/normalize/{kind}")
+        article["flags"] = [*(article.get("flags") or []), *flags]
+        return item

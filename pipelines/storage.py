@@ -1,0 +1,105 @@
+"""Stage 9: persist articles and their raw pages through SQLAlchemy, a batch per transaction."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy.exceptions import DropItem
+
+from crawler.db import make_engine
+from crawler.db.store import RawPageRecord, write_batch
+from crawler.urls import canonical_url, site_of
+
+logger = logging.getLogger(__name__)
+
+
+def article_row(article: ItemAdapter) -> dict[str, Any]:
+    """The articles-table row of a processed item."""
+    if not article.get("title"):
+        raise DropItem("no title after cleaning")
+    body = [p for p in article.get("body") or [] if p]
+    if not body:
+        raise DropItem("no body after cleaning")
+    now = datetime.now(UTC)
+    return {
+        "canonical_url": article.get("canonical_url") or canonical_url(article["url"]),
+        "url": article["url"],
+        "site": article.get("site") or site_of(article["url"]),
+        "spider": article.get("spider") or "unknown",
+        "title": article["title"],
+        "subtitle": article.get("subtitle") or None,
+        "published_at": article.get("published_at"),
+        "source": article.get("source") or None,
+        "author": article.get("author") or None,
+        "editor": article.get("editor") or None,
+        "body": "\n".join(body),
+        "edition": article.get("edition") or None,
+        "encoding": article.get("encoding"),
+        "flags": list(article.get("flags") or []),
+        "fetched_at": article.get("fetched_at") or now,
+        "first_seen_at": now,
+    }
+
+
+def raw_record(article: ItemAdapter) -> RawPageRecord | None:
+    if article.get("raw_body") is None:
+        return None
+    return RawPageRecord(
+        url=article["url"],
+        status=int(article.get("status") or 200),
+        headers=dict(article.get("raw_headers") or {}),
+        body=article["raw_body"],
+        fetched_at=article.get("fetched_at") or datetime.now(UTC),
+    )
+
+
+class StoragePipeline:
+    def __init__(self, db_url: str, batch_size: int, store_raw: bool, stats: Any) -> None:
+        self.db_url = db_url
+        self.batch_size = max(1, batch_size)
+        self.store_raw = store_raw
+        self.stats = stats
+        self.batch: list[tuple[RawPageRecord | None, dict[str, Any]]] = []
+        self.engine: Any = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> StoragePipeline:
+        settings = crawler.settings
+        return cls(
+            settings.get("HARVEST_DB_URL"),
+            settings.getint("HARVEST_DB_BATCH_SIZE"),
+            settings.getbool("HARVEST_STORE_RAW"),
+            crawler.stats,
+        )
+
+    def open_spider(self) -> None:
+        self.engine = make_engine(self.db_url)
+        logger.info("Storing articles in %s", self.engine.url.render_as_string(hide_password=True))
+
+    def close_spider(self) -> None:
+        try:
+            self.flush()
+        finally:
+            self.engine.dispose()
+
+    def process_item(self, item: Any) -> Any:
+        article = ItemAdapter(item)
+        row = article_row(article)
+        self.batch.append((raw_record(article) if self.store_raw else None, row))
+        if len(self.batch) >= self.batch_size:
+            self.flush()
+        return item
+
+    def flush(self) -> None:
+        """Write the open batch in one transaction."""
+        if not self.batch:
+            return
+        batch, self.batch = self.batch, []
+        result = write_batch(self.engine, batch)
+        self.stats.inc_value("harvest/storage/new", result.new)
+        self.stats.inc_value("harvest/storage/updated", result.updated)
+        self.stats.inc_value("harvest/storage/batches")
+        logger.debug("Stored a batch of %d articles (%d new)", len(batch), result.new)

@@ -1,0 +1,63 @@
+"""`python -m replica serve|manifest`: run the replica, or print what a harvest of it must give."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import signal
+import sys
+import threading
+from datetime import date
+from pathlib import Path
+
+from replica.server import MAIN_ADDRESS, MIRROR_ADDRESS, serve
+from replica.site import EPAPER_PREFIX, NEWS_PREFIX, build_site
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m replica", description=__doc__)
+    parser.add_argument("command", choices=["serve", "manifest"])
+    parser.add_argument("--articles", type=int, default=120, help="distinct stories (default 120)")
+    parser.add_argument(
+        "--end-date", type=date.fromisoformat, default=None, help="newest issue day (default today)"
+    )
+    parser.add_argument("--seed", type=int, default=2021, help="random seed of the layout")
+    parser.add_argument("--port", type=int, default=0, help="port (default: any free one)")
+    parser.add_argument("--manifest", type=Path, help="also write the manifest JSON here")
+    args = parser.parse_args(argv)
+
+    site = build_site(args.articles, args.end_date, args.seed)
+    if args.manifest:
+        args.manifest.write_text(site.manifest_json(), encoding="utf-8")
+    if args.command == "manifest":
+        print(site.manifest_json())
+        return 0
+
+    try:
+        _servers, port = serve(site, args.port)
+    except OSError as error:
+        print(f"replica: cannot listen on port {args.port}: {error.strerror} (try --port 0)", file=sys.stderr)
+        return 1
+    # One line on stdout tells the caller where everything is; then serve until told to stop.
+    print(
+        json.dumps(
+            {
+                "epaper": f"http://{MAIN_ADDRESS}:{port}{EPAPER_PREFIX}",
+                "news": f"http://{MAIN_ADDRESS}:{port}{NEWS_PREFIX}",
+                "mirror": f"http://{MIRROR_ADDRESS}:{port}{NEWS_PREFIX}",
+                "articles": len(site.articles()),
+                "issue_days": [d.isoformat() for d in site.issue_days],
+            }
+        ),
+        flush=True,
+    )
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with contextlib.suppress(KeyboardInterrupt):
+        stop.wait()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,48 @@
+"""乡村干部报网 news site (and mirrors keeping its CMS): channels -> paginated lists -> articles."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import scrapy
+from scrapy.http import Response
+
+from spiders.base import HarvestSpider
+
+
+class XcgbNewsSpider(HarvestSpider):
+    name = "xcgb_news"
+    default_base_url = "http://www.dxscg.com.cn/"
+    profile = "news_cms"
+
+    # Selectors of the CMS, declared once.
+    channel_links = "div.nav a"
+    article_links = "ul.list li a"
+    next_page = "div.page a.next"
+
+    def __init__(self, *args: Any, channels: str | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.channels = {c.strip() for c in channels.split(",")} if channels else None
+
+    async def start(self) -> AsyncIterator[Any]:
+        for base in self.base_urls:
+            yield scrapy.Request(base + "index.html", callback=self.parse_home)
+
+    def parse_home(self, response: Response) -> Iterator[Any]:
+        for link in response.css(self.channel_links):
+            href = link.attrib.get("href", "")
+            channel = href.rstrip("/").split("/")[-2] if href.count("/") >= 1 else href
+            if self.channels is None or channel in self.channels:
+                yield response.follow(link, callback=self.parse_list)
+
+    def parse_list(self, response: Response) -> Iterator[Any]:
+        """A channel list page: its articles, then the next page."""
+        self.crawler.stats.inc_value("harvest/news/list_pages")
+        for link in response.css(self.article_links):
+            yield response.follow(link, callback=self.parse_article)
+        for link in response.css(self.next_page):
+            yield response.follow(link, callback=self.parse_list)
+
+    def parse_article(self, response: Response) -> Iterator[Any]:
+        yield self.article_item(response)

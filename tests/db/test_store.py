@@ -1,0 +1,98 @@
+"""Upserts keyed on canonical URL, raw pages kept once per distinct body, aware UTC datetimes."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from sqlalchemy import func, select, text
+
+from crawler.db import Article, RawPage, make_engine
+from crawler.db.store import RawPageRecord, read_raw_body, write_batch
+
+CHINA = timezone(timedelta(hours=8))
+
+
+@pytest.fixture
+def engine(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'sub' / 'archive.sqlite3'}")
+    yield engine
+    engine.dispose()
+
+
+def row(url: str, **fields) -> dict:
+    now = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
+    return {"canonical_url": url, "url": url, "site": "x", "spider": "t", "title": "标题", "body": "正文",
+            "flags": [], "fetched_at": now, "first_seen_at": now, **fields}  # fmt: skip
+
+
+def raw(url: str, body: bytes, when: datetime) -> RawPageRecord:
+    return RawPageRecord(
+        url=url, status=200, headers={"Content-Type": "text/html"}, body=body, fetched_at=when
+    )
+
+
+def count(engine, model) -> int:
+    with engine.connect() as conn:
+        return conn.scalar(select(func.count()).select_from(model))
+
+
+def test_sqlite_runs_in_wal_mode_and_creates_the_folder(engine):
+    with engine.connect() as conn:
+        assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+
+
+def test_upsert_updates_in_place_and_keeps_first_seen(engine):
+    result = write_batch(engine, [(None, row("http://a/1", title="旧"))])
+    assert (result.new, result.updated) == (1, 0)
+    later = datetime(2026, 11, 28, tzinfo=UTC)
+    result = write_batch(engine, [(None, row("http://a/1", title="新", first_seen_at=later))])
+    assert (result.new, result.updated) == (0, 1)
+    with engine.connect() as conn:
+        title, first_seen = conn.execute(select(Article.title, Article.first_seen_at)).one()
+    assert (title, first_seen) == ("新", datetime(2026, 11, 27, 12, 0, tzinfo=UTC))
+    assert count(engine, Article) == 1
+
+
+def test_article_without_key_is_refused(engine):
+    with pytest.raises(ValueError, match="canonical_url"):
+        write_batch(engine, [(None, row(""))])
+    assert count(engine, Article) == 0
+
+
+def test_a_failed_batch_writes_nothing(engine):
+    with pytest.raises(ValueError):
+        write_batch(
+            engine, [(raw("http://a/1", b"x", datetime.now(UTC)), row("http://a/1")), (None, row(""))]
+        )
+    assert (count(engine, Article), count(engine, RawPage)) == (0, 0)
+
+
+def test_raw_page_is_kept_once_per_distinct_body(engine):
+    t1, t2 = datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 2, tzinfo=UTC)
+    write_batch(engine, [(raw("http://a/1", "页面".encode("gbk"), t1), row("http://a/1"))])
+    write_batch(engine, [(raw("http://a/1", "页面".encode("gbk"), t2), row("http://a/1"))])
+    assert count(engine, RawPage) == 1
+    write_batch(engine, [(raw("http://a/1", b"changed", t2), row("http://a/1"))])
+    assert count(engine, RawPage) == 2
+    with engine.connect() as conn:
+        pages = conn.execute(select(RawPage).order_by(RawPage.id)).all()
+        article_raw = conn.scalar(select(Article.raw_page_id))
+    assert read_raw_body(pages[0]) == "页面".encode("gbk")
+    assert (pages[0].first_fetched_at, pages[0].last_fetched_at) == (t1, t2)
+    assert article_raw == pages[1].id
+
+
+def test_datetimes_are_stored_utc_and_read_back_aware(engine):
+    published = datetime(2021, 1, 4, 14, 54, tzinfo=CHINA)
+    write_batch(engine, [(None, row("http://a/1", published_at=published))])
+    with engine.connect() as conn:
+        stored = conn.scalar(select(Article.published_at))
+        naive = conn.execute(text("SELECT published_at FROM articles")).scalar()
+    assert stored == published and stored.tzinfo is UTC
+    assert str(naive).startswith("2021-01-04 06:54:00")
+
+
+def test_naive_datetime_is_refused(engine):
+    with pytest.raises(Exception, match="naive datetime"):
+        write_batch(engine, [(None, row("http://a/1", published_at=datetime(2021, 1, 4)))])

@@ -1,0 +1,58 @@
+"""Raw fields by profile, generic fallback and plain-text capture; non-articles say why."""
+
+from __future__ import annotations
+
+import pytest
+
+from crawler.extract import NotAnArticle, extract_page
+from crawler.extract.page import looks_like_html
+from replica.site import MAIN
+from tests.conftest import FIXTURES
+
+
+def test_epaper_profile_is_detected(site):
+    entry = next(e for e in site.articles("epaper") if e.subtitle)
+    fields = extract_page(site.pages[(MAIN, entry.path)].body.decode("utf-8"))
+    assert fields.profile == "founder_epaper"
+    assert (fields.title, fields.subtitle, fields.body) == (entry.title, entry.subtitle, entry.body)
+    assert len(fields.meta_lines) == 1 and entry.source in fields.meta_lines[0]
+
+
+def test_news_profile_keeps_meta_and_editor_apart_from_body(site):
+    entry = next(e for e in site.articles("news") if e.charset.startswith("gbk labelled gb2312"))
+    fields = extract_page(site.pages[(MAIN, entry.path)].body.decode("gb18030"), "news_cms")
+    assert fields.body == entry.body
+    assert fields.editor_lines == [f"责编：{entry.editor}"]
+    assert fields.meta_lines[0].startswith(entry.published_at[:10])
+
+
+def test_paywall_is_not_an_article(site):
+    [entry] = [e for e in site.manifest if e.paywalled]
+    with pytest.raises(NotAnArticle, match="paywall"):
+        extract_page(site.pages[(MAIN, entry.path)].body.decode("utf-8"))
+
+
+def test_list_page_is_not_an_article(site):
+    with pytest.raises(NotAnArticle):
+        extract_page(site.pages[(MAIN, "/news/xczx/index.html")].body.decode("utf-8"), "news_cms")
+
+
+def test_unknown_layout_falls_back_to_h1_and_paragraphs():
+    html = "<html><body><h1>县里的新闻</h1><div><p>第一段。</p><p> </p><p>第二段。</p></div></body></html>"
+    fields = extract_page(html)
+    assert (fields.profile, fields.title, fields.body) == ("generic", "县里的新闻", ["第一段。", "第二段。"])
+
+
+def test_text_capture_is_split_into_title_meta_and_body():
+    text = (FIXTURES / "seed" / "000_08909e7ef7bbc5dc.txt").read_text("utf-8")
+    fields = extract_page(text)
+    assert fields.profile == "text"
+    assert fields.title.startswith("貴州錦屏")
+    assert fields.meta_lines == [text.splitlines()[1].strip()]
+    assert fields.body[0] == "1" and fields.body[-1].startswith("同德县|")
+
+
+@pytest.mark.parametrize(("text", "html"), [("<!DOCTYPE html><html>", True), ("<p>段落</p>", True),
+                                           ("标题\n2021-01-04 来源：X\n正文 a<b", False)])  # fmt: skip
+def test_html_or_text(text, html):
+    assert looks_like_html(text) is html

@@ -1,0 +1,54 @@
+"""Dates in every form the field notes list, as aware China-time datetimes; none made up."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import pytest
+
+from crawler.text.dates import CHINA, date_from_url, parse_date
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2021-01-04 14:54:00  来源：乡村干部报网", datetime(2021, 1, 4, 14, 54, 0, tzinfo=CHINA)),
+        ("2021年01月04日14:54 | 来源：X", datetime(2021, 1, 4, 14, 54, tzinfo=CHINA)),
+        ("来源：乡村干部报　2021年1月4日　第01版", datetime(2021, 1, 4, tzinfo=CHINA)),
+        ("发布时间：2021/1/4 9:05", datetime(2021, 1, 4, 9, 5, tzinfo=CHINA)),
+        ("日期：2021-1-4", datetime(2021, 1, 4, tzinfo=CHINA)),
+        ("2021-02-30 and then 2021-03-01", datetime(2021, 3, 1, tzinfo=CHINA)),
+    ],
+)
+def test_dates_found(text, expected):
+    assert parse_date(text) == expected
+    assert parse_date(text).utcoffset().total_seconds() == 8 * 3600
+
+
+@pytest.mark.parametrize(
+    "text", ["来源：乡村干部报网", "电话：0855-7222222", "1.6万户贫困群众", "第2021期", ""]
+)
+def test_no_date_is_none_not_now(text):
+    assert parse_date(text) is None
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://epaper.dxscg.com.cn/pc/con/202101/04/content_1.html", datetime(2021, 1, 4, tzinfo=CHINA)),
+        ("http://x.gov.cn/xwzx/202101/t20210104_6712.html", datetime(2021, 1, 4, tzinfo=CHINA)),
+        ("http://x.cn/html/2021-01/04/content_1_2.htm", datetime(2021, 1, 4, tzinfo=CHINA)),
+        ("http://x.cn/yw/2021-01-04/77.html", datetime(2021, 1, 4, tzinfo=CHINA)),
+        ("http://x.cn/a/news/20210104/88.html", datetime(2021, 1, 4, tzinfo=CHINA)),
+    ],
+)
+def test_dates_in_urls(url, expected):
+    assert date_from_url(url) == expected
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://x.cn/article_show.aspx?id=20210104", "http://x.cn/n/123456/", "http://x.cn/202113/45/a.html"],
+)
+def test_urls_without_a_date(url):
+    assert date_from_url(url) is None
