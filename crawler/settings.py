@@ -33,6 +33,7 @@ RETRY_TIMES = 3  # on 5xx, timeouts, connection resets
 HTTPCACHE_ENABLED = False  # the raw page is kept in the database instead
 TELNETCONSOLE_ENABLED = False  # no listening ports of our own
 LOG_LEVEL = "INFO"  # `-L DEBUG` shows every request
+LOG_FORMATTER = "crawler.logformatter.HarvestLogFormatter"  # items logged by URL, not as raw bytes
 FEED_EXPORT_ENCODING = "utf-8"  # `-o file.jsonl` writes readable Chinese
 
 # The item chain: each stage its own module under pipelines/.
