@@ -7,7 +7,7 @@ from typing import Any
 from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
 
-from crawler.text.byline import parse_byline, split_editor
+from crawler.text.byline import author_from_dateline, parse_byline, split_editor
 from crawler.text.dates import date_from_url, parse_date
 
 
@@ -28,7 +28,7 @@ def fill_metadata(article: ItemAdapter) -> list[str]:
     body, editor_in_body = split_editor(list(article.get("body") or []))
     article["body"] = body
     article["source"] = byline.source
-    article["author"] = byline.author
+    article["author"] = byline.author or (author_from_dateline(body[0]) if body else None)
     article["editor"] = editor or editor_in_body or byline.editor
     return flags
 

@@ -20,6 +20,12 @@ _LABEL = re.compile(
 _KIND = {label: kind for kind, labels in _LABELS.items() for label in labels}
 # A value ends at a wide gap, a bar, a bracket, or the date that often follows it.
 _VALUE_END = re.compile(r"\s{2,}|\u3000|[|｜\]】\[【]|(?:19|20)\d{2}\s*[-年/.]")
+# `本报讯（记者 X 通讯员 Y）…` or `（记者 X）…` opening the body: the reporters' dateline.
+_DATELINE = re.compile(
+    r"^\s*(?:本报[^（(，,。]{0,8}讯\s*)?[（(]\s*(?P<inner>(?:本报)?(?:特约)?记者[^（()）]{1,40}?)\s*[）)]"
+)
+_ROLES = re.compile(r"(?:本报)?(?:特约记者|记者|通讯员|实习生|见习记者)")
+_NAME_SEPARATORS = re.compile(r"[\s、，,/]+")
 _EDITOR_LINE = re.compile(r"^[\[【(（]?\s*(?:责任编辑|责编|编辑)\s*[：:]\s*(?P<name>.+?)\s*[\]】)）]?$")
 
 
@@ -50,3 +56,12 @@ def split_editor(paragraphs: list[str], tail: int = 3) -> tuple[list[str], str |
         if match := _EDITOR_LINE.match(paragraphs[index].strip()):
             return paragraphs[:index] + paragraphs[index + 1 :], match.group("name")
     return paragraphs, None
+
+
+def author_from_dateline(paragraph: str) -> str | None:
+    """The reporters named in a `（记者 X 通讯员 Y）` dateline opening the body, as `X Y`."""
+    match = _DATELINE.match(paragraph)
+    if not match:
+        return None
+    names = [name for name in _NAME_SEPARATORS.split(_ROLES.sub(" ", match.group("inner"))) if name]
+    return " ".join(names) or None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.text.byline import Byline, parse_byline, split_editor
+from crawler.text.byline import Byline, author_from_dateline, parse_byline, split_editor
 
 
 @pytest.mark.parametrize(
@@ -53,3 +53,31 @@ def test_editor_line_is_taken_out_of_the_body(paragraphs, rest, editor):
 )
 def test_body_lines_that_are_not_editor_lines_stay(paragraphs):
     assert split_editor(paragraphs) == (paragraphs, None)
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "author"),
+    [
+        ("（记者 吴振华 通讯员 龙秀英）初秋时节，走进锦屏县敦寨镇的杉木林", "吴振华 龙秀英"),
+        ("本报讯（记者 李新民）入汛以来，河南省兰考县组织16个乡镇", "李新民"),
+        ("(记者 马超 通讯员 柳小军)日前，县里召开会议", "马超 柳小军"),
+        ("本报讯(记者 王一、李二 实习生 赵三) 近日", "王一 李二 赵三"),
+        ("本报南京讯（记者 陈晨）", "陈晨"),
+    ],
+)
+def test_reporters_in_the_opening_dateline(paragraph, author):
+    assert author_from_dateline(paragraph) == author
+
+
+@pytest.mark.parametrize(
+    "paragraph",
+    [
+        "以基地(合作社)为载体，进一步优化模式",  # a bracket that is not a dateline
+        "会上，（记者 张三）提问",  # not at the start
+        "记者 张三 报道：近日",  # no brackets
+        "（本报评论员）乡村振兴要久久为功",  # an editorial, no reporter
+        "",
+    ],
+)
+def test_no_dateline_no_author(paragraph):
+    assert author_from_dateline(paragraph) is None
