@@ -35,4 +35,5 @@ class Article(scrapy.Item):
     author = scrapy.Field()  # 作者
     editor = scrapy.Field()  # 责编
     body = scrapy.Field()  # list[str] of paragraphs
+    regions = scrapy.Field()  # list[dict]: the divisions the article is about (code, name, level)
     flags = scrapy.Field()  # list[str]: what decoding and cleaning did

@@ -37,6 +37,7 @@ def article_row(article: ItemAdapter) -> dict[str, Any]:
         "editor": article.get("editor") or None,
         "body": "\n".join(body),
         "edition": article.get("edition") or None,
+        "regions": list(article.get("regions") or []),
         "encoding": article.get("encoding"),
         "flags": list(article.get("flags") or []),
         "fetched_at": article.get("fetched_at") or now,

@@ -23,7 +23,7 @@ from spiders.base import HarvestSpider
 
 OUTPUT_FIELDS = (
     "url", "canonical_url", "site", "title", "subtitle", "published_at", "source", "author",
-    "editor", "body", "edition", "encoding", "profile", "flags",
+    "editor", "body", "regions", "edition", "encoding", "profile", "flags",
 )  # fmt: skip
 
 

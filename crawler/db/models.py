@@ -73,6 +73,7 @@ class Article(Base):
     editor: Mapped[str | None] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)  # paragraphs joined by "\n"
     edition: Mapped[str | None] = mapped_column(Text)
+    regions: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)  # code, name, level
     encoding: Mapped[str | None] = mapped_column(String(32))
     flags: Mapped[list[str]] = mapped_column(JSON)
     raw_page_id: Mapped[int | None] = mapped_column(ForeignKey("raw_pages.id"))
