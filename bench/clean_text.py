@@ -13,10 +13,13 @@ import json
 import statistics
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
+from crawler.extract import extract_page
 from crawler.text.clean import clean_text, page_is_traditional
 from crawler.text.decoding import decode_page
+from replica.site import MAIN, MIRROR, build_site
 
 SEED = Path(__file__).parents[1] / "tests" / "fixtures" / "seed" / "000_08909e7ef7bbc5dc"
 TARGET_CHARS = 2000
@@ -41,6 +44,17 @@ def synthetic(paragraphs: list[str], count: int, target: int = TARGET_CHARS) -> 
             article.append(paragraphs[index % len(paragraphs)])
             index += 1
         articles.append(article)
+    return articles
+
+
+def replica_articles(host: str) -> list[list[str]]:
+    """The body paragraphs of the replica's article pages on one host, as extracted from them."""
+    site = build_site(200, date(2026, 11, 27))
+    articles = []
+    for entry in site.articles():
+        if entry.host == host:
+            page = site.pages[(host, entry.path)]
+            articles.append(extract_page(decode_page(page.body, page.content_type).text).body)
     return articles
 
 
@@ -100,6 +114,8 @@ def main() -> None:
     report("synthetic damaged Traditional + pinyin", synthetic(damaged, 8))
     report("synthetic clean Simplified (fast path)", synthetic(clean, 8))
     report("all articles", [damaged, *synthetic(damaged, 8), *synthetic(clean, 8)])
+    report("replica news + e-paper articles", replica_articles(MAIN))
+    report("replica mirror articles (damaged)", replica_articles(MIRROR))
     print("decoding (excluded above):")
     report_decoding("  GBK declared gb2312 in the header", synthetic(damaged, 8), "text/html; charset=gb2312")
     report_decoding("  GBK undeclared (statistical check)", synthetic(damaged, 8), None)
