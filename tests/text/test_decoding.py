@@ -24,6 +24,20 @@ def test_gbk_labelled_gb2312_decodes_as_gb18030() -> None:
     assert decoded.flags == ("encoding:gb18030", "encoding-from:http-header")
 
 
+def test_a_mirror_page_with_tone_marked_pinyin_keeps_its_gbk_label() -> None:
+    mirror = "近年來(lái)，錦屏縣圍繞“黨建強(qiáng)、產(chǎn)業(yè)興”的目標(biāo)，著力轉(zhuǎn)變。" * 3
+    decoded = decode_page(html(mirror).encode("gbk"), "text/html; charset=gb2312")
+    assert mirror in decoded.text
+    assert decoded.flags == ("encoding:gb18030", "encoding-from:http-header")
+
+
+def test_utf8_bytes_labelled_gb2312_are_implausible_as_gb18030() -> None:
+    decoded = decode_page(html(ARTICLE * 2).encode("utf-8"), "text/html; charset=gb2312")
+    assert ARTICLE in decoded.text
+    assert decoded.encoding == "utf-8"
+    assert "encoding-header-lied:gb2312" in decoded.flags
+
+
 def test_gb18030_only_characters_under_a_gbk_label() -> None:
     body = html(GB18030_ONLY * 3).encode("gb18030")
     with pytest.raises(UnicodeDecodeError):
