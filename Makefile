@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test crawl lint clean
+.PHONY: setup demo test crawl bench lint clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ test: setup  ## the whole test suite (warnings are errors)
 crawl: setup  ## harvest the live sites into HARVEST_DB_URL (default data/harvest.sqlite3)
 	$(BIN)/scrapy crawl xcgb_epaper
 	$(BIN)/scrapy crawl xcgb_news
+
+bench: setup  ## every benchmark, written to bench/RESULTS.md (takes several minutes)
+	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
+	$(BIN)/python -m bench.all
 
 lint: setup
 	$(BIN)/ruff check .

@@ -32,6 +32,7 @@ DOWNLOAD_MAXSIZE = 20 * 1024 * 1024  # a news page is never bigger
 RETRY_TIMES = 3  # on 5xx, timeouts, connection resets
 HTTPCACHE_ENABLED = False  # the raw page is kept in the database instead
 TELNETCONSOLE_ENABLED = False  # no listening ports of our own
+REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19's HTTP control server: no listening ports either
 LOG_LEVEL = "INFO"  # `-L DEBUG` shows every request
 LOG_FORMATTER = "crawler.logformatter.HarvestLogFormatter"  # items logged by URL, not as raw bytes
 FEED_EXPORT_ENCODING = "utf-8"  # `-o file.jsonl` writes readable Chinese

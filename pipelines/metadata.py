@@ -1,4 +1,4 @@
-"""Stage 4: published_at (+08:00), source, author and editor split out of the meta lines."""
+"""Stage 4: published_at (+08:00), source, author, editor and the regions an article is about."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from scrapy.exceptions import NotConfigured
 
 from crawler.text.byline import author_from_dateline, parse_byline, split_editor
 from crawler.text.dates import date_from_url, parse_date
+from crawler.text.regions import find_regions
 
 
 def fill_metadata(article: ItemAdapter) -> list[str]:
@@ -30,6 +31,7 @@ def fill_metadata(article: ItemAdapter) -> list[str]:
     article["source"] = byline.source
     article["author"] = byline.author or (author_from_dateline(body[0]) if body else None)
     article["editor"] = editor or editor_in_body or byline.editor
+    article["regions"] = find_regions(article.get("title") or "", body)
     return flags
 
 
@@ -48,7 +50,7 @@ class MetadataPipeline:
         flags = fill_metadata(article)
         for flag in flags:
             self.stats.inc_value(f"harvest/metadata/{flag}")
-        for name in ("source", "author", "editor"):
+        for name in ("source", "author", "editor", "regions"):
             if article.get(name):
                 self.stats.inc_value(f"harvest/metadata/{name}_found")
         article["flags"] = [*(article.get("flags") or []), *flags]

@@ -85,7 +85,6 @@ class ExtractSpider(HarvestSpider):
 class Command(ScrapyCommand):
     requires_project = True
     default_settings: ClassVar[dict[str, Any]] = {
-        "LOG_LEVEL": "WARNING",  # the JSON on stdout is the output; the log says only what went wrong
         "ROBOTSTXT_OBEY": False,  # the user named these pages
     }
 
@@ -106,6 +105,8 @@ class Command(ScrapyCommand):
         pipelines = dict(self.settings.getdict("ITEM_PIPELINES"))
         pipelines.pop("pipelines.storage.StoragePipeline", None)
         self.settings.set("ITEM_PIPELINES", pipelines, priority="cmdline")
+        if not opts.loglevel and not opts.nolog:  # stdout is the JSON; the log only says what went wrong
+            self.settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
 
     def run(self, args: list[str], opts: Any) -> None:
         if not args:

@@ -1,33 +1,18 @@
-"""Turn a decoded page into raw article fields, by profile, generic fallback or text lines."""
+"""Turn a decoded page into raw article fields: known profile, generic extractor, or text lines."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 
 from parsel import Selector
 
+from crawler.extract.fields import Extracted, NotAnArticle
+from crawler.extract.generic import extract_generic
 from crawler.extract.profiles import PROFILES, Profile
 
 _HTML_MARKERS = re.compile(r"<\s*(?:!doctype|html|head|body|p|div|br)\b", re.IGNORECASE)
 _DATE_IN_LINE = re.compile(r"\d{4}\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2}")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
-
-
-class NotAnArticle(ValueError):
-    """The page is not an article (paywall, list page, error template); the message says why."""
-
-
-@dataclass
-class Extracted:
-    """Raw fields of one article, not yet cleaned."""
-
-    title: str
-    body: list[str]
-    subtitle: str = ""
-    meta_lines: list[str] = field(default_factory=list)
-    editor_lines: list[str] = field(default_factory=list)
-    profile: str = ""
 
 
 def looks_like_html(text: str) -> bool:
@@ -45,7 +30,7 @@ def extract_page(text: str, profile: str | None = None) -> Extracted:
     for candidate in PROFILES.values():
         if selector.css(candidate.title) and selector.css(candidate.body):
             return _by_profile(selector, candidate)
-    return _generic(selector)
+    return extract_generic(text)
 
 
 def _text_of(selector: Selector) -> str:
@@ -75,15 +60,6 @@ def _by_profile(selector: Selector, profile: Profile) -> Extracted:
         editor_lines=_texts(selector, profile.editor),
         profile=profile.name,
     )
-
-
-def _generic(selector: Selector) -> Extracted:
-    """Fallback for unknown layouts: the h1 (or <title>) and every non-empty <p>."""
-    title = next(iter(_texts(selector, "h1")), "") or next(iter(_texts(selector, "title")), "")
-    body = _texts(selector, "p")
-    if not title or not body:
-        raise NotAnArticle("no article found (unknown layout)")
-    return Extracted(title=title, body=body, profile="generic")
 
 
 def _from_text_capture(text: str) -> Extracted:

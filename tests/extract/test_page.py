@@ -37,10 +37,12 @@ def test_list_page_is_not_an_article(site):
         extract_page(site.pages[(MAIN, "/news/xczx/index.html")].body.decode("utf-8"), "news_cms")
 
 
-def test_unknown_layout_falls_back_to_h1_and_paragraphs():
-    html = "<html><body><h1>县里的新闻</h1><div><p>第一段。</p><p> </p><p>第二段。</p></div></body></html>"
+def test_unknown_layout_goes_to_the_generic_extractor():
+    first = "县里组织党员干部深入田间地头，帮助群众抢收抢种，确保颗粒归仓。"
+    second = "据统计，全县共投入农机具三千余台，完成小麦收割面积二十万亩。"
+    html = f"<html><body><h1>县里的新闻</h1><div><p>{first}</p><p> </p><p>{second}</p></div></body></html>"
     fields = extract_page(html)
-    assert (fields.profile, fields.title, fields.body) == ("generic", "县里的新闻", ["第一段。", "第二段。"])
+    assert (fields.profile, fields.title, fields.body) == ("generic", "县里的新闻", [first, second])
 
 
 def test_text_capture_is_split_into_title_meta_and_body():

@@ -78,3 +78,21 @@ def test_source_is_never_taken_as_author(stage):
 def test_switched_off_stage_is_not_configured():
     with pytest.raises(NotConfigured):
         MetadataPipeline.from_crawler(get_crawler(settings_dict={"HARVEST_METADATA_ENABLED": False}))
+
+
+def test_regions_come_from_the_title_prefix_and_the_body(stage):
+    pipeline, stats = stage
+    title, body = "贵州锦屏：林下经济鼓起钱袋子", ["锦屏县敦寨镇的杉木林里，林下种植长势喜人。"]
+    item = pipeline.process_item(article(meta_lines=[], title=title, body=body))
+    assert [(r["level"], r["name"], r["code"]) for r in item["regions"]] == [
+        ("province", "贵州省", "520000"),
+        ("prefecture", "黔东南苗族侗族自治州", "522600"),
+        ("county", "锦屏县", "522628"),
+    ]
+    assert stats.get_value("harvest/metadata/regions_found") == 1
+
+
+def test_no_place_no_regions(stage):
+    pipeline, _ = stage
+    item = pipeline.process_item(article(meta_lines=[], title="村干部学电商", body=["培训涵盖短视频拍摄。"]))
+    assert item["regions"] == []

@@ -1,0 +1,543 @@
+"""Generic article extraction for unknown layouts: headline, meta lines, densest text block, editor.
+
+The body is found the way GNE and Readability do it, on lxml: the page is cut into lines at
+block boundaries and ``<br>``; every line that reads like prose (long enough, punctuated,
+few links) scores for the elements that hold it (its block, the block's parent in full, the
+grandparent in half); scores are scaled down by the candidate's link density and by
+class/id names that mean chrome. The best candidate's lines, minus captions, links, chrome,
+meta and editor lines, are the paragraphs. Meta lines (date, 来源, 作者) are looked for
+between the headline and the body, then just after the body, then in ``<meta>`` tags.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from lxml import etree, html
+
+from crawler.extract.fields import Extracted, NotAnArticle
+
+# Subtrees that never hold article text.
+_DROP_TAGS = (
+    "script", "style", "noscript", "iframe", "template", "svg", "canvas", "select", "textarea",
+    "button", "input", "nav", "footer", "object", "embed",
+)  # fmt: skip
+_BLOCK_TAGS = frozenset(
+    {
+        "p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "td", "th",
+        "table", "section", "article", "header", "dd", "dt", "dl", "figure", "figcaption",
+        "blockquote", "pre", "center", "address", "main", "hr",
+    }
+)  # fmt: skip
+_PARAGRAPH_TAGS = frozenset(
+    {"p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dd", "dt", "blockquote", "pre", "figcaption", "center"}
+)
+_HEADING_TAGS = ("h1", "h2", "h3")
+# class/id words: what an article container is called, and what chrome is called.
+_GOOD_NAME = re.compile(
+    r"article|content|detail|main|post|text|body|entry|story|news|zw|zhengwen|con_|TRS_Editor|"
+    r"Custom_UnionStyle",
+    re.IGNORECASE,
+)
+_BAD_NAME = re.compile(
+    r"comment|footer|foot|nav|menu|sidebar|side|related|relate|recommend|hot|rank|share|"
+    r"breadcrumb|crumb|copy|banner|advert|\bad\b|ad[-_]|links?\b|friend|toolbar|login|"
+    r"tags?\b|keyword|pager|pagination|header|topbar|gotop|qrcode|weixin|reply|feedback",
+    re.IGNORECASE,
+)
+_CAPTION_NAME = re.compile(r"caption|img[-_]?desc|pic[-_]?(?:txt|text|desc|info)|photo[-_]?(?:txt|desc)|"
+                           r"descr|explain|pictext|tupian|imgtxt|image[-_]?(?:text|info)",
+                           re.IGNORECASE)  # fmt: skip
+
+_WS = re.compile(r"[\s\ufeff\u200b]+")
+_CHROME_TAGS = frozenset(("aside", "header", "form"))
+_PUNCT = re.compile(r"[，。；！？、：,;!?]")
+_SENTENCE_END = re.compile(r"[。！？!?…”」』）)\].]$")
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
+_TITLE_SPLIT = re.compile(r"\s*(?:[_|｜–—]|\s-\s|-{2,}|\s·\s|-(?=[^-]{2,12}$))\s*")
+
+_DATE = re.compile(
+    r"(?:19|20)\d{2}\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2}"
+    r"|(?:19|20)\d{2}\s*\n?\s*\d{2}/\d{2}"  # 2019 09/07 (a date split over two spans)
+)
+_META_LABEL = re.compile(
+    r"(?:来源|来源于|文章来源|信息来源|稿件来源|作者|发布时间|发布日期|发表时间|更新时间|日期|时间|"
+    r"发布者|点击数|浏览量|浏览次数|阅读量)\s*[：:]"
+)
+_DATED_TIME = re.compile(r"(?:19|20)\d{2}\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2}\s*日?\s*\d{1,2}[:：]\d{2}")
+_BOILERPLATE = re.compile(
+    r"版权所有|Copyright|ICP备|公网安备|举报电话|郑重声明|免责声明|All Rights Reserved", re.IGNORECASE
+)
+_CAPTION_WORDS = re.compile(r"摄|图片|图为|截图|供图|资料图|图源|图片来源|视频截图|^图[：:\s]")
+_CREDIT = re.compile(r"^[\[【(（]?\s*(?:作者|来源|文章来源|采写|记者|通讯员)\s*[：:]")
+_DISCLAIMER = re.compile(r"^[\[【(（]?\s*(?:免责声明|版权声明|声明)\s*[：:]")
+_DATE_LABEL = re.compile(r"(?:发布时间|发布日期|发表时间|更新时间|日期|时间)\s*[：:]")
+_LABEL_ONLY = re.compile(
+    r"^[\[【(（]?\s*(?:来源|文章来源|信息来源|作者|责任编辑|责编|编辑|发布时间|发布日期)\s*[：:]$"
+)
+_EDITOR = re.compile(r"^[\[【(（]?\s*(?:责任编辑|责编|编辑)\s*[：:/／]\s*\S.*$")
+_CHROME = re.compile(
+    r"字号|打印本页|关闭窗口|【打印】|【关闭】|\[打印\]|\[关闭\]|分享到|分享至|扫一扫|扫描二维码|二维码|"
+    r"上一篇|下一篇|返回顶部|我要纠错|【纠错】|推荐阅读|相关阅读|相关新闻|相关推荐|相关文章|"
+    r"延伸阅读|责任编辑：$|点击数|浏览次数|阅读数|我要反馈|举报|收藏本文|查看评论|发表评论|"
+    r"用微信扫|关注我们|版权所有|ICP备|公网安备|免责声明|^原标题[：:]"
+)
+_NOT_FOUND = re.compile(
+    r"404|页面不存在|页面找不到|找不到(?:该|您要的|你要的)?页面|页面已删除|文章不存在|信息不存在|"
+    r"已被删除|not\s+found|无法找到",
+    re.IGNORECASE,
+)
+_META_DATE_NAMES = (
+    "article:published_time", "og:release_date", "og:time", "og:time ", "publishdate", "pubdate",
+    "publish_time", "publishtime", "firstpublishedtime", "apub:time", "weibo: article:create_at",
+)  # fmt: skip
+
+
+@dataclass
+class _Line:
+    """One rendered line: its text, how much of it is link text, and where it sits."""
+
+    text: str
+    link_chars: int
+    owner: etree._Element  # nearest block element
+    index: int = 0
+    caption: bool = False
+    has_img: bool = False
+
+
+@dataclass
+class _Walk:
+    lines: list[_Line] = field(default_factory=list)
+    text_len: dict[etree._Element, int] = field(default_factory=dict)
+    link_len: dict[etree._Element, int] = field(default_factory=dict)
+
+
+def extract_generic(page: str) -> Extracted:
+    """Title, meta lines, body paragraphs and editor lines of an unknown layout; NotAnArticle if none."""
+    root = _parse(page)
+    walk = _walk(root)
+    lines = walk.lines
+    title, sure = _title(root, lines)
+    if _NOT_FOUND.search(title) and _prose_chars(lines) < 400:
+        raise NotAnArticle(f"error page ({title})")
+    container = _best_container(lines, walk)
+    if container is None:
+        raise NotAnArticle("no article text (no prose block)")
+    chosen = _container_lines(lines, container)
+    if not chosen:
+        raise NotAnArticle("no article text")
+    start, end = chosen[0].index, chosen[-1].index
+    if not sure:
+        title = _title_before(lines, start) or title
+    body, editor_lines, meta = _split_body(chosen, title)
+    body_chars = sum(len(p) for p in body)
+    if body_chars < 20:
+        raise NotAnArticle("no article text")
+    in_links = walk.link_len.get(container, 0) / max(walk.text_len.get(container, 1), 1)
+    if in_links > 0.5 or (_looks_like_list(container) and body_chars < 600):
+        raise NotAnArticle("list page (the densest block is links)")
+    if _repeated(container):
+        raise NotAnArticle("list page (the densest block is one of many alike)")
+    if _is_video_only(container, body_chars):
+        raise NotAnArticle("video page")
+    if not any(_DATE.search(line) for line in meta):
+        meta = [*_meta_lines(lines, _find_title_line(lines, title), start, end), *meta]
+    if not any(_DATE.search(line) for line in meta) and (when := _meta_tag_date(root)):
+        meta = [*meta, when]
+    if not editor_lines:
+        editor_lines = _editor_after(lines, end)
+    return Extracted(title=title, body=body, meta_lines=meta, editor_lines=editor_lines, profile="generic")
+
+
+# --- parsing ------------------------------------------------------------------------------
+
+
+def _parse(page: str) -> etree._Element:
+    """The lxml tree of the page without scripts, styles, comments and navigation chrome."""
+    page = _XML_DECL.sub("", page, count=1)
+    if not page.strip():
+        raise NotAnArticle("empty page")
+    root = html.document_fromstring(page)
+    etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, *_DROP_TAGS, with_tail=False)
+    return root
+
+
+def _clean(text: str) -> str:
+    return _WS.sub(" ", text).strip()
+
+
+def _title(root: etree._Element, lines: list[_Line]) -> tuple[str, bool]:
+    """The headline and whether it is sure: the heading, og:title or line that best matches <title>."""
+    page_title = _clean(" ".join(root.xpath("//title//text()")))
+    og = _clean(" ".join(root.xpath("//meta[@property='og:title']/@content")))
+    candidates = []
+    for tag in _HEADING_TAGS:
+        for node in root.iter(tag):
+            text = _clean(node.text_content())
+            if 4 <= len(text) <= 120:
+                candidates.append(text)
+    if og:
+        candidates.append(og)
+    candidates += [line.text for line in lines if 6 <= len(line.text) <= 120 and not line.link_chars]
+    parts = [p for p in _TITLE_SPLIT.split(page_title) if p]
+    head = (max(parts[:2], key=len) if len(parts[0]) < 6 else parts[0]) if parts else ""
+    if page_title:
+        best, best_overlap = "", 0
+        for candidate in candidates:
+            overlap = _common_prefix_or_substring(candidate, page_title)
+            if overlap > best_overlap:
+                best, best_overlap = candidate, overlap
+        if best and best_overlap >= min(6, len(best)) and best_overlap >= 0.5 * len(best):
+            in_site_name = len(parts) > 1 and best in parts[-1]
+            return best, best_overlap >= 0.6 * len(head) and not in_site_name
+    return head or og or (candidates[0] if candidates else ""), False
+
+
+def _title_before(lines: list[_Line], start: int) -> str:
+    """The line above the date/来源 line that sits above the body (layouts whose title is a plain div)."""
+    position = start - 1
+    while position >= 0 and start - position <= 8:
+        if _is_meta(lines[position].text):
+            for above in range(position - 1, max(position - 4, -1), -1):
+                text = lines[above].text
+                if 6 <= len(text) <= 80 and not lines[above].link_chars and not _is_meta(text):
+                    return text
+            return ""
+        position -= 1
+    return ""
+
+
+def _common_prefix_or_substring(candidate: str, page_title: str) -> int:
+    """How much of the candidate <title> repeats: the whole of it, or its longest prefix."""
+    if candidate in page_title:
+        return len(candidate)
+    low, high = 0, len(candidate)
+    while low < high:  # the longest prefix of candidate that occurs in the page title
+        middle = (low + high + 1) // 2
+        if candidate[:middle] in page_title:
+            low = middle
+        else:
+            high = middle - 1
+    return low
+
+
+# --- lines ---------------------------------------------------------------------------------
+
+
+def _walk(top: etree._Element) -> _Walk:
+    """Cut the tree into lines at block boundaries; count text and link text per element."""
+    walk = _Walk()
+    pieces: list[str] = []
+    state = {"link": 0, "caption": False, "img": False}
+    owner_stack: list[etree._Element] = [top]
+    ancestors: list[etree._Element] = []
+
+    def flush() -> None:
+        text = _clean("".join(pieces))
+        if text or state["img"]:
+            walk.lines.append(
+                _Line(text, min(state["link"], len(text)), owner_stack[-1], len(walk.lines),
+                      bool(state["caption"]), bool(state["img"]))
+            )  # fmt: skip
+        pieces.clear()
+        state["link"], state["caption"], state["img"] = 0, False, False
+
+    def add(text: str | None, in_link: bool, in_caption: bool) -> None:
+        if not text:
+            return
+        pieces.append(text)
+        size = len(text.strip())
+        if not size:
+            return
+        if in_link:
+            state["link"] += size
+        if in_caption:
+            state["caption"] = True
+        for node in ancestors:
+            walk.text_len[node] = walk.text_len.get(node, 0) + size
+            if in_link:
+                walk.link_len[node] = walk.link_len.get(node, 0) + size
+
+    def visit(node: etree._Element, in_link: bool, in_caption: bool) -> None:
+        tag = node.tag if isinstance(node.tag, str) else ""
+        if tag == "head":
+            return
+        block = tag in _BLOCK_TAGS
+        if block:
+            flush()
+            owner_stack.append(node)
+        ancestors.append(node)
+        in_link = in_link or tag == "a"
+        names = f"{node.get('class', '')} {node.get('id', '')}"
+        in_caption = in_caption or tag == "figcaption" or bool(names.strip() and _CAPTION_NAME.search(names))
+        if tag == "img":
+            state["img"] = True
+        add(node.text, in_link, in_caption)
+        for child in node:
+            visit(child, in_link, in_caption)
+        ancestors.pop()
+        if block:
+            flush()
+            owner_stack.pop()
+        add(node.tail, in_link and tag != "a", in_caption and tag != "figcaption")
+
+    visit(top, False, False)
+    flush()
+    return walk
+
+
+def _prose_chars(lines: list[_Line]) -> int:
+    return sum(len(line.text) for line in lines if _is_prose(line))
+
+
+def _is_prose(line: _Line) -> bool:
+    """A line that reads like article text: long enough, punctuated, few links."""
+    size = len(line.text)
+    return (
+        size >= 10
+        and line.link_chars < 0.5 * size
+        and bool(_PUNCT.search(line.text))
+        and not line.caption
+        and not _BOILERPLATE.search(line.text)
+    )
+
+
+def _find_title_line(lines: list[_Line], title: str) -> int | None:
+    if not title:
+        return None
+    for line in lines:
+        if line.text == title or (len(line.text) < 2 * len(title) + 10 and title in line.text):
+            return line.index
+    return None
+
+
+# --- body ----------------------------------------------------------------------------------
+
+
+def _names(node: etree._Element) -> str:
+    return f"{node.get('class', '')} {node.get('id', '')}".strip()
+
+
+def _best_container(lines: list[_Line], walk: _Walk) -> etree._Element | None:
+    """The element holding the most prose, discounted for links and chrome-like names."""
+    scores: dict[etree._Element, float] = {}
+    for line in lines:
+        if not _is_prose(line):
+            continue
+        weight = 1.0 + len(_PUNCT.findall(line.text)) + min(len(line.text) / 40, 5.0)
+        owner = line.owner
+        node = owner if owner.tag not in _PARAGRAPH_TAGS else owner.getparent()
+        for share in (1.0, 0.5, 0.25):
+            if node is None:
+                break
+            scores[node] = scores.get(node, 0.0) + weight * share
+            node = node.getparent()
+    best, best_score = None, 0.0
+    for node, score in scores.items():
+        if node.tag in ("html", "body"):
+            score *= 0.5
+        text = walk.text_len.get(node, 0)
+        links = walk.link_len.get(node, 0)
+        score *= 1.0 - min(links / text, 1.0) if text else 0.0
+        names = _names(node)
+        if node.tag in _CHROME_TAGS:
+            score *= 0.3
+        elif names:
+            if _BAD_NAME.search(names) and not _GOOD_NAME.search(names):
+                score *= 0.3
+            elif _GOOD_NAME.search(names):
+                score *= 1.25
+        if score > best_score:
+            best, best_score = node, score
+    return best
+
+
+def _container_lines(lines: list[_Line], container: etree._Element) -> list[_Line]:
+    """The lines inside the container, outer chrome (link lists, bad-name subtrees) left out."""
+    inside = set(container.iter())
+    chosen = []
+    bad_cache: dict[etree._Element, bool] = {}
+    for line in lines:
+        if line.owner not in inside:
+            continue
+        if _in_bad_subtree(line.owner, container, bad_cache):
+            continue
+        chosen.append(line)
+    return chosen
+
+
+def _in_bad_subtree(node: etree._Element, container: etree._Element, cache: dict) -> bool:
+    path = []
+    found = False
+    current: etree._Element | None = node
+    while current is not None and current is not container:
+        if current in cache:
+            found = cache[current]
+            break
+        path.append(current)
+        names = _names(current)
+        if current.tag in _CHROME_TAGS or (
+            names and _BAD_NAME.search(names) and not _GOOD_NAME.search(names)
+        ):
+            found = True
+            break
+        current = current.getparent()
+    for element in path:
+        cache[element] = found
+    return found
+
+
+def _split_body(chosen: list[_Line], title: str) -> tuple[list[str], list[str], list[str]]:
+    """Body paragraphs, editor lines and meta lines (header or credit lines inside the container)."""
+    body: list[_Line] = []
+    editors: list[str] = []
+    meta: list[str] = []
+    after_image: etree._Element | None = None  # owner of the image line just seen
+    for position, line in enumerate(chosen):
+        text, size = line.text, len(line.text)
+        if line.has_img and not text:
+            after_image = line.owner
+            continue
+        follows_image, after_image = after_image, None
+        if line.caption or (line.has_img and size < 80 and not _is_prose(line)):
+            continue
+        if follows_image is not None and size < 60 and _looks_like_caption(line, follows_image):
+            continue
+        if line.owner.tag == "center" and size < 40 and not _SENTENCE_END.search(text):
+            continue  # a caption left in a <center> whose image is gone
+        if _EDITOR.match(text) and size < 40:
+            editors.append(text)
+            continue
+        if _LABEL_ONLY.match(text) and position + 1 < len(chosen):
+            continue
+        if title and (text == title or (title in text and size < len(title) + 6)):
+            continue
+        if size < 80 and not body and (_META_LABEL.search(text) or _DATED_TIME.search(text)):
+            meta.append(text)
+            continue
+        if line.link_chars > 0.5 * size:
+            continue
+        if size < 60 and _CHROME.search(text):
+            continue
+        body.append(line)
+    _trim_tail(body, meta)
+    while len(body) > 1 and _edge_chrome(body[0].text) and _is_prose(body[1]):
+        body.pop(0)
+    return [line.text for line in body], editors, meta
+
+
+def _looks_like_caption(line: _Line, image_owner: etree._Element) -> bool:
+    """Short text right after an image: in the image's block, centred, or worded like a caption."""
+    return line.owner is image_owner or _centered(line.owner) or bool(_CAPTION_WORDS.search(line.text))
+
+
+def _trim_tail(body: list[_Line], meta: list[str]) -> None:
+    """Drop what trails the article: counters, tag runs, disclaimers; credit lines go to meta."""
+    while body:
+        text = body[-1].text
+        if _CREDIT.match(text) and len(text) < 50:
+            meta.append(text)
+        elif not (_edge_chrome(text) or _DISCLAIMER.match(text) or _tag_run(body)):
+            return
+        body.pop()
+
+
+def _tag_run(body: list[_Line]) -> bool:
+    """The last three lines are short unpunctuated words (a tag or keyword list)."""
+    tail = body[-3:]
+    return len(tail) == 3 and all(len(x.text) <= 8 and not _PUNCT.search(x.text) for x in tail)
+
+
+def _edge_chrome(text: str) -> bool:
+    return len(text) < 12 and not _PUNCT.search(text) and not re.search(r"[\u4e00-\u9fff]{4}", text)
+
+
+def _centered(node: etree._Element) -> bool:
+    style = (node.get("style") or "").replace(" ", "").lower()
+    return "text-align:center" in style or node.get("align") == "center" or "center" in node.get("class", "")
+
+
+def _is_meta(text: str) -> bool:
+    return bool(_META_LABEL.search(text) or (_DATE.search(text) and len(text) < 40))
+
+
+def _looks_like_list(container: etree._Element) -> bool:
+    items = sum(1 for _ in container.iter("li"))
+    paragraphs = sum(1 for _ in container.iter("p"))
+    return items >= 10 and items > 2 * paragraphs
+
+
+def _repeated(container: etree._Element) -> bool:
+    """The container (or a near ancestor) is one of several alike siblings: an item of a list."""
+    node: etree._Element | None = container
+    for _ in range(5):
+        if node is None or node.tag in ("body", "html"):
+            return False
+        parent = node.getparent()
+        if parent is None:
+            return False
+        if node.tag == "li" or node.get("class"):
+            alike = sum(1 for sib in parent if sib.tag == node.tag and sib.get("class") == node.get("class"))
+            if alike >= 4:
+                return True
+        node = parent
+    return False
+
+
+def _is_video_only(container: etree._Element, body_chars: int) -> bool:
+    return body_chars < 120 and next(container.iter("video"), None) is not None
+
+
+# --- meta and editor -----------------------------------------------------------------------
+
+
+def _meta_lines(lines: list[_Line], title_at: int | None, start: int, end: int) -> list[str]:
+    """Lines holding a date, 来源 or 作者: between headline and body, else just after the body."""
+    if title_at is not None and title_at < start:
+        window = lines[title_at + 1 : start][-15:]
+    else:
+        window = lines[max(0, start - 8) : start]
+    found = _collect_meta(window)
+    if not any(_DATE.search(line) for line in found):
+        found += [line for line in _collect_meta(lines[end + 1 : end + 12]) if _DATE_LABEL.search(line)]
+    return found
+
+
+def _collect_meta(window: list[_Line]) -> list[str]:
+    found: list[str] = []
+    pending = ""
+    for line in window:
+        text = line.text
+        if pending:
+            found.append(f"{pending}{text}")
+            pending = ""
+            continue
+        if _LABEL_ONLY.match(text):
+            pending = text
+            continue
+        if len(text) <= 120 and _is_meta(text) and line.link_chars < 0.5 * len(text):
+            found.append(text)
+    return found
+
+
+def _meta_tag_date(root: etree._Element) -> str | None:
+    """A date from <meta> tags, written as a meta line ("2019-09-07 13:43:45"), when lines had none."""
+    for node in root.iter("meta"):
+        name = (node.get("property") or node.get("name") or node.get("itemprop") or "").lower()
+        if name in _META_DATE_NAMES or name == "datepublished":
+            content = (node.get("content") or "").strip()
+            if _DATE.search(content):
+                return content.replace("T", " ")[:19]
+    return None
+
+
+def _editor_after(lines: list[_Line], end: int) -> list[str]:
+    """A 责任编辑 line just after the body (joined with its value when split over two lines)."""
+    tail = lines[end + 1 : end + 6]
+    for position, line in enumerate(tail):
+        if _EDITOR.match(line.text) and len(line.text) < 40:
+            return [line.text]
+        if _LABEL_ONLY.match(line.text) and "编" in line.text and position + 1 < len(tail):
+            return [line.text + tail[position + 1].text]
+    return []
