@@ -51,6 +51,7 @@ def crawl(spider: str, db_url: str, log_file: Path, **spider_args: str) -> dict[
                "-s", f"LOG_FILE={log_file}", *REPLICA_SETTINGS]  # fmt: skip
     for name, value in spider_args.items():
         command += ["-a", f"{name}={value}"]
+    log_file.unlink(missing_ok=True)  # Scrapy appends: keep only this run's log
     subprocess.run(command, cwd=ROOT, check=True)
     return _final_stats(log_file.read_text("utf-8", errors="replace"))
 
@@ -59,7 +60,7 @@ def _final_stats(log: str) -> dict[str, int]:
     counters: dict[str, int] = {}
     for line in log.splitlines():
         line = line.strip().strip("{},")
-        if line.startswith(("'harvest/", "'item_scraped_count'", "'item_dropped_count'")):
+        if line.startswith(("'harvest/", "'item_", "'response_received_count'")):
             name, _, value = line.partition(":")
             if value.strip().isdigit():
                 counters[name.strip("' ")] = int(value)
@@ -112,10 +113,12 @@ def main(argv: list[str] | None = None) -> int:
         for spider, spider_args in runs:
             print(f"Crawling with {spider} … (log: {logs / (spider + '.log')})", flush=True)
             stats = crawl(spider, db_url, logs / f"{spider}.log", **spider_args)
+            new, updated = stats.get("harvest/storage/new", 0), stats.get("harvest/storage/updated", 0)
             print(
-                f"  {stats.get('item_scraped_count', 0)} articles processed, "
-                f"{stats.get('harvest/storage/new', 0)} new, "
-                f"{stats.get('harvest/storage/updated', 0)} updated, "
+                f"  {stats.get('response_received_count', 0)} pages fetched "
+                f"({stats.get('harvest/conditional/not_modified', 0)} lists unchanged since the last run), "
+                f"{stats.get('item_scraped_count', 0)} articles processed: {new} new, {updated} updated, "
+                f"{stats.get('harvest/storage/unchanged', 0)} re-checked unchanged, "
                 f"{stats.get('item_dropped_count', 0)} dropped"
             )
     print(summary(db_url))

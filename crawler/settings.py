@@ -58,3 +58,29 @@ HARVEST_EPAPER_DAYS = int(_env("HARVEST_EPAPER_DAYS", "30"))  # e-paper walk whe
 
 # Scrapy 2.19 defaults we rely on, stated so an upgrade can't change them silently.
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+
+# Incremental and scheduled harvesting (docs/harvesting.md)
+HARVEST_SPIDERS = _env("HARVEST_SPIDERS", '{"xcgb_epaper": {}, "xcgb_news": {}}')  # JSON: spider -> arguments
+HARVEST_INCREMENTAL_ENABLED = _flag("HARVEST_INCREMENTAL_ENABLED")  # skip stored articles, stop walks early
+HARVEST_STOP_AFTER_KNOWN_PAGES = int(_env("HARVEST_STOP_AFTER_KNOWN_PAGES", "2"))  # known-only pages (0: off)
+HARVEST_RECHECK_DAYS = float(_env("HARVEST_RECHECK_DAYS", "3"))  # re-fetch articles this recent (0: never)
+HARVEST_CONDITIONAL_ENABLED = _flag("HARVEST_CONDITIONAL_ENABLED")  # If-None-Match/If-Modified-Since on lists
+HARVEST_RUNS_ENABLED = _flag("HARVEST_RUNS_ENABLED")  # record every run in crawl_runs
+HARVEST_RUN_UPDATE_INTERVAL = float(_env("HARVEST_RUN_UPDATE_INTERVAL", "30"))  # s between run refreshes
+HARVEST_RETRY_BACKOFF_BASE = float(_env("HARVEST_RETRY_BACKOFF_BASE", "2"))  # s before retry 1, doubling
+HARVEST_RETRY_BACKOFF_MAX = float(_env("HARVEST_RETRY_BACKOFF_MAX", "120"))  # longest backoff pause, s
+HARVEST_RETRY_AFTER_MAX = float(_env("HARVEST_RETRY_AFTER_MAX", "600"))  # longer Retry-After: give up
+HARVEST_EVERY_JITTER = float(_env("HARVEST_EVERY_JITTER", "0.1"))  # `harvest --every`: +-10 % on each wait
+HARVEST_PROGRESS_INTERVAL = float(_env("HARVEST_PROGRESS_INTERVAL", "60"))  # s between progress log lines
+SPIDER_MIDDLEWARES = {
+    "crawler.middlewares.incremental.IncrementalMiddleware": 950,  # stored articles are not requested again
+}
+DOWNLOADER_MIDDLEWARES = {
+    "crawler.middlewares.incremental.WalkStopMiddleware": 120,  # steps of a stopped walk are not sent
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,  # replaced by the one below
+    "crawler.middlewares.retry.BackoffRetryMiddleware": 550,  # backoff, Retry-After honoured
+    "crawler.middlewares.conditional.ConditionalGetMiddleware": 560,  # 304 on unchanged list pages
+}
+EXTENSIONS = {
+    "crawler.harvest.runs.RunRecorder": 500,  # the crawl_runs table
+}

@@ -1,4 +1,8 @@
-"""Stage 9: persist articles and their raw pages through SQLAlchemy, a batch per transaction."""
+"""Stage 9: persist articles and their raw pages through SQLAlchemy, a batch per transaction.
+
+A re-checked article whose cleaned text changed is counted `updated` (its old version is kept
+in article_revisions); one with the same text is counted `unchanged`.
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,7 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
 from crawler.db import make_engine
-from crawler.db.store import RawPageRecord, write_batch
+from crawler.db.store import RawPageRecord, content_sha256, write_batch
 from crawler.urls import canonical_url, site_of
 
 logger = logging.getLogger(__name__)
@@ -24,6 +28,7 @@ def article_row(article: ItemAdapter) -> dict[str, Any]:
     if not body:
         raise DropItem("no body after cleaning")
     now = datetime.now(UTC)
+    text = "\n".join(body)
     return {
         "canonical_url": article.get("canonical_url") or canonical_url(article["url"]),
         "url": article["url"],
@@ -35,7 +40,8 @@ def article_row(article: ItemAdapter) -> dict[str, Any]:
         "source": article.get("source") or None,
         "author": article.get("author") or None,
         "editor": article.get("editor") or None,
-        "body": "\n".join(body),
+        "body": text,
+        "content_sha256": content_sha256(article["title"], article.get("subtitle") or None, text),
         "edition": article.get("edition") or None,
         "regions": list(article.get("regions") or []),
         "encoding": article.get("encoding"),
@@ -102,5 +108,6 @@ class StoragePipeline:
         result = write_batch(self.engine, batch)
         self.stats.inc_value("harvest/storage/new", result.new)
         self.stats.inc_value("harvest/storage/updated", result.updated)
+        self.stats.inc_value("harvest/storage/unchanged", result.unchanged)
         self.stats.inc_value("harvest/storage/batches")
         logger.debug("Stored a batch of %d articles (%d new)", len(batch), result.new)

@@ -11,8 +11,8 @@ import threading
 from datetime import date
 from pathlib import Path
 
-from replica.server import MAIN_ADDRESS, MIRROR_ADDRESS, serve
-from replica.site import EPAPER_PREFIX, NEWS_PREFIX, build_site
+from replica.server import MAIN_ADDRESS, MIRROR_ADDRESS, Behaviour, parse_faults, serve
+from replica.site import EPAPER_PREFIX, NEWS_PREFIX, add_articles, build_site, correct_articles
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,9 +25,23 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=2021, help="random seed of the layout")
     parser.add_argument("--port", type=int, default=0, help="port (default: any free one)")
     parser.add_argument("--manifest", type=Path, help="also write the manifest JSON here")
+    parser.add_argument(
+        "--add", type=int, default=0, help="publish N newer stories on top (old URLs unchanged)"
+    )
+    parser.add_argument(
+        "--correct", type=int, default=0, help="append a correction to the N newest UTF-8 news articles"
+    )
+    parser.add_argument(
+        "--faults", type=parse_faults, default=[], help="KIND:GLOB[:TIMES],… KIND: 429, 503, 500, reset"
+    )
+    parser.add_argument("--retry-after", default="1", help="Retry-After sent with 429/503 (default 1)")
+    parser.add_argument("--latency", type=float, default=0.0, help="seconds before each answer")
     args = parser.parse_args(argv)
 
-    site = build_site(args.articles, args.end_date, args.seed)
+    end_date = args.end_date or date.today()
+    site = build_site(args.articles, end_date, args.seed)
+    add_articles(site, args.add, end_date, args.seed)
+    correct_articles(site, args.correct)
     if args.manifest:
         args.manifest.write_text(site.manifest_json(), encoding="utf-8")
     if args.command == "manifest":
@@ -35,7 +49,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     try:
-        _servers, port = serve(site, args.port)
+        behaviour = Behaviour(faults=args.faults, retry_after=args.retry_after, latency=args.latency)
+        _servers, port = serve(site, args.port, behaviour)
     except OSError as error:
         print(f"replica: cannot listen on port {args.port}: {error.strerror} (try --port 0)", file=sys.stderr)
         return 1

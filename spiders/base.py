@@ -1,4 +1,11 @@
-"""What every harvesting spider shares: base URLs and handing a fetched article page on."""
+"""What every harvesting spider shares: base URLs, how requests are marked, handing a page on.
+
+Requests carry `harvest_*` meta keys that the incremental components act on
+(crawler/middlewares/): `harvest_article` (an article page: skipped when already stored),
+`harvest_list` (a list page: fetched conditionally, counted towards stopping its walk),
+`harvest_walk` (the walk a list page belongs to: a channel's pagination, the e-paper's days)
+and `harvest_step` (a request that carries the walk further: next page, older issue day).
+"""
 
 from __future__ import annotations
 
@@ -24,6 +31,44 @@ class HarvestSpider(scrapy.Spider):
         if not urls:
             raise ValueError(f"{self.name}: no base_url")
         self.base_urls = [u if u.endswith("/") else u + "/" for u in urls]
+
+    # --- requests -------------------------------------------------------------------------
+
+    def follow_article(self, response: Response, link: Any, **cb_kwargs: Any) -> scrapy.Request:
+        """A request for an article page linked from `response`."""
+        return response.follow(
+            link, callback=self.parse_article, cb_kwargs=cb_kwargs, meta={"harvest_article": True}
+        )
+
+    def recheck_request(self, url: str, published_at: datetime | None, edition: str | None) -> scrapy.Request:
+        """A request re-fetching a stored article (the incremental middleware asks for these)."""
+        return scrapy.Request(
+            url, callback=self.parse_article, meta={"harvest_article": True, "harvest_recheck": True}
+        )
+
+    @staticmethod
+    def walk_of(response: Response) -> str:
+        """The walk a list response belongs to (its own URL when it starts one)."""
+        meta = response.request.meta if response.request is not None else {}
+        return meta.get("harvest_walk") or canonical_url(response.url)
+
+    # --- what a run remembers ---------------------------------------------------------------
+
+    def arguments(self) -> dict[str, str]:
+        """The spider's effective arguments, recorded with each run."""
+        return {"base_url": ",".join(self.base_urls)}
+
+    def bookmark(self) -> str | None:
+        """Where the next run may resume, saved after a clean run (None: nothing to resume)."""
+        return None
+
+    def resume(self, bookmark: str) -> None:
+        """Apply the bookmark of the last clean run before start() is read."""
+
+    # --- handing pages on -----------------------------------------------------------------
+
+    def parse_article(self, response: Response, **fields: Any) -> Any:
+        yield self.article_item(response, **fields)
 
     def article_item(self, response: Response, **fields: Any) -> Article:
         """The raw article item of a fetched page, with the provenance the stages need."""

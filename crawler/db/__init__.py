@@ -1,6 +1,6 @@
 """The archive: typed models, engine factory and upserts (SQLite by default)."""
 
 from crawler.db.engine import make_engine
-from crawler.db.models import Article, Base, RawPage
+from crawler.db.models import Article, ArticleRevision, Base, CrawlRun, PageValidator, RawPage
 
-__all__ = ["Article", "Base", "RawPage", "make_engine"]
+__all__ = ["Article", "ArticleRevision", "Base", "CrawlRun", "PageValidator", "RawPage", "make_engine"]

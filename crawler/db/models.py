@@ -5,7 +5,18 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, LargeBinary, MetaData, String, Text, TypeDecorator
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 NAMING_CONVENTION = {
@@ -79,3 +90,69 @@ class Article(Base):
     raw_page_id: Mapped[int | None] = mapped_column(ForeignKey("raw_pages.id"))
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    content_sha256: Mapped[str | None] = mapped_column(String(64))  # of the cleaned title + body
+    revision: Mapped[int] = mapped_column(default=1)  # 1 + the versions kept in article_revisions
+
+
+class ArticleRevision(Base):
+    """An earlier version of an article, kept when a re-check found its cleaned text changed."""
+
+    __tablename__ = "article_revisions"
+    __table_args__ = (
+        Index("uq_article_revisions_article_id_revision", "article_id", "revision", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"))
+    revision: Mapped[int]  # the number this version had in articles.revision
+    title: Mapped[str] = mapped_column(Text)
+    subtitle: Mapped[str | None] = mapped_column(Text)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    source: Mapped[str | None] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(Text)
+    editor: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    content_sha256: Mapped[str | None] = mapped_column(String(64))
+    raw_page_id: Mapped[int | None] = mapped_column(ForeignKey("raw_pages.id"))
+    fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)  # when this version was fetched
+    superseded_at: Mapped[datetime] = mapped_column(UTCDateTime)  # when a newer version replaced it
+
+
+class CrawlRun(Base):
+    """One run of one spider: a row is written when it opens and completed when it closes.
+
+    A run killed outright keeps `finished_at` NULL; `clean` marks a run that finished with no
+    error, the only kind whose bookmarks (list validators, e-paper resume day) are trusted.
+    """
+
+    __tablename__ = "crawl_runs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    spider: Mapped[str] = mapped_column(String(64), index=True)
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finish_reason: Mapped[str | None] = mapped_column(String(64))  # finished, shutdown, …; NULL: killed
+    clean: Mapped[bool] = mapped_column(Boolean, default=False)
+    pages_fetched: Mapped[int] = mapped_column(default=0)
+    not_modified: Mapped[int] = mapped_column(default=0)  # list pages answered 304
+    known_skipped: Mapped[int] = mapped_column(default=0)  # article requests not sent: already stored
+    articles_new: Mapped[int] = mapped_column(default=0)
+    articles_updated: Mapped[int] = mapped_column(default=0)  # re-checked, cleaned text changed
+    articles_unchanged: Mapped[int] = mapped_column(default=0)  # re-checked, same cleaned text
+    dropped: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)  # reason -> count
+    errors: Mapped[int] = mapped_column(default=0)  # ERROR log lines (failed requests, spider errors)
+    arguments: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # spider arguments
+    bookmark: Mapped[str | None] = mapped_column(Text)  # where the next run may resume (spider-defined)
+    pid: Mapped[int | None]
+    host: Mapped[str | None] = mapped_column(String(255))
+
+
+class PageValidator(Base):
+    """The ETag / Last-Modified a list page last answered with, saved after a clean run."""
+
+    __tablename__ = "page_validators"
+
+    url: Mapped[str] = mapped_column(Text, primary_key=True)  # canonical URL
+    etag: Mapped[str | None] = mapped_column(Text)
+    last_modified: Mapped[str | None] = mapped_column(Text)
+    saved_at: Mapped[datetime] = mapped_column(UTCDateTime)

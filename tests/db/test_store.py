@@ -8,7 +8,15 @@ import pytest
 from sqlalchemy import func, select, text
 
 from crawler.db import Article, RawPage, make_engine
-from crawler.db.store import RawPageRecord, read_raw_body, write_batch
+from crawler.db.store import (
+    BatchResult,
+    RawPageRecord,
+    content_sha256,
+    known_urls,
+    read_raw_body,
+    recent_articles,
+    write_batch,
+)
 
 CHINA = timezone(timedelta(hours=8))
 
@@ -96,3 +104,32 @@ def test_datetimes_are_stored_utc_and_read_back_aware(engine):
 def test_naive_datetime_is_refused(engine):
     with pytest.raises(Exception, match="naive datetime"):
         write_batch(engine, [(None, row("http://a/1", published_at=datetime(2021, 1, 4)))])
+
+
+def test_same_text_is_unchanged_and_changed_text_keeps_the_old_version(engine):
+    from crawler.db import ArticleRevision
+
+    assert write_batch(engine, [(None, row("http://a/1", body="一"))]) == BatchResult(1, 0, 0)
+    assert write_batch(engine, [(None, row("http://a/1", body="一"))]) == BatchResult(0, 0, 1)
+    assert write_batch(engine, [(None, row("http://a/1", body="一二"))]) == BatchResult(0, 1, 0)
+    with engine.connect() as conn:
+        body, revision, sha = conn.execute(
+            select(Article.body, Article.revision, Article.content_sha256)
+        ).one()
+        old = conn.execute(select(ArticleRevision.body, ArticleRevision.revision)).one()
+    assert (body, revision, sha) == ("一二", 2, content_sha256("标题", None, "一二"))
+    assert tuple(old) == ("一", 1)
+
+
+def test_known_urls_and_recent_articles(engine):
+    recent = datetime.now(UTC) - timedelta(days=1)
+    write_batch(engine, [(None, row("http://a/old", published_at=datetime(2020, 1, 1, tzinfo=UTC))),
+                         (None, row("http://a/new", published_at=recent))])  # fmt: skip
+    with engine.connect() as conn:
+        assert known_urls(conn, ["http://a/old", "http://a/x", "http://a/new"]) == {
+            "http://a/old",
+            "http://a/new",
+        }
+        since = datetime.now(UTC) - timedelta(days=3)
+        assert [r.url for r in recent_articles(conn, "t", since)] == ["http://a/new"]
+        assert list(recent_articles(conn, "other", since)) == []

@@ -91,3 +91,30 @@ def test_article_page_is_handed_on_raw(site):
     assert item["profile"] == "founder_epaper"
     assert item["canonical_url"] == response.url
     assert "title" not in item  # spiders do not extract or clean text
+
+
+def test_resume_walks_back_only_to_the_newest_issue_found():
+    spider = make_spider(until="2026-11-27")
+    spider.resume('{"base_url": "' + BASE + '", "issue": "2026-11-20"}')
+    assert len(start_urls(spider.start())) == 8
+    assert spider.bookmark() == '{"base_url": "' + BASE + '", "issue": "2026-11-20"}'
+
+
+def test_resume_is_ignored_with_an_explicit_since_or_another_site():
+    pinned = make_spider(since="2026-11-01", until="2026-11-27")
+    pinned.resume('{"base_url": "' + BASE + '", "issue": "2026-11-20"}')
+    other = make_spider(until="2026-11-27")
+    other.resume('{"base_url": "http://elsewhere/", "issue": "2026-11-20"}')
+    assert (pinned.since, other.since) == (date(2026, 11, 1), date(2026, 10, 29))
+
+
+def test_days_are_walked_newest_first_as_one_walk(site):
+    requests = []
+
+    async def collect():
+        requests.extend([r async for r in make_spider(since="2026-11-25", until="2026-11-27").start()])
+
+    asyncio.run(collect())
+    assert [r.priority for r in requests] == [0, -1, -2]
+    assert [r.meta["harvest_step"] for r in requests] == [False, True, True]
+    assert {r.meta["harvest_walk"] for r in requests} == {f"epaper:{BASE}"}

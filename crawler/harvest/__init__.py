@@ -1,0 +1,1 @@
+"""Scheduled harvesting: run records, the harvest lock, progress and the harvest config."""

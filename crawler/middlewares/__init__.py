@@ -1,0 +1,1 @@
+"""Our Scrapy middlewares: incremental harvesting, conditional list fetches, polite retries."""

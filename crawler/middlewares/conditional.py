@@ -1,0 +1,89 @@
+"""Conditional list fetches: If-None-Match / If-Modified-Since from the validators a page gave.
+
+A 304 answer is dropped here (IgnoreRequest): nothing is parsed, nothing followed. Validators
+are saved only after a clean run, so a page is never taken as "seen" while articles it listed
+are missing from a run that was killed or lost requests.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from scrapy import Request, signals
+from scrapy.exceptions import IgnoreRequest, NotConfigured
+from scrapy.http import Response
+from sqlalchemy import Engine
+
+from crawler.db import make_engine
+from crawler.db.store import page_validator, save_validators
+from crawler.harvest.runs import is_clean, stores_articles
+from crawler.urls import canonical_url
+
+logger = logging.getLogger(__name__)
+
+
+class ConditionalGetMiddleware:
+    def __init__(self, stats: Any, db_url: str) -> None:
+        self.stats = stats
+        self.db_url = db_url
+        self.engine: Engine | None = None
+        self.seen: dict[str, tuple[str | None, str | None]] = {}  # list pages of this run only
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> ConditionalGetMiddleware:
+        settings = crawler.settings
+        if not settings.getbool("HARVEST_CONDITIONAL_ENABLED"):
+            raise NotConfigured("HARVEST_CONDITIONAL_ENABLED is off")
+        if not stores_articles(settings):
+            raise NotConfigured("the storage stage is off: no validators to keep")
+        middleware = cls(crawler.stats, settings.get("HARVEST_DB_URL"))
+        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
+        return middleware
+
+    def db(self) -> Engine:
+        if self.engine is None:
+            self.engine = make_engine(self.db_url)
+        return self.engine
+
+    def process_request(self, request: Request) -> None:
+        if not request.meta.get("harvest_list") or request.meta.get("harvest_conditional") is not None:
+            return
+        with self.db().connect() as conn:
+            validator = page_validator(conn, canonical_url(request.url))
+        request.meta["harvest_conditional"] = validator is not None
+        if validator is None:
+            return
+        etag, last_modified = validator
+        if etag:
+            request.headers["If-None-Match"] = etag
+        if last_modified:
+            request.headers["If-Modified-Since"] = last_modified
+        self.stats.inc_value("harvest/conditional/sent")
+
+    def process_response(self, request: Request, response: Response) -> Response:
+        if not request.meta.get("harvest_list"):
+            return response
+        if response.status == 304 and request.meta.get("harvest_conditional"):
+            self.stats.inc_value("harvest/conditional/not_modified")
+            raise IgnoreRequest(f"not modified since the last clean run: {request.url}")
+        if response.status == 200:
+            etag = response.headers.get("ETag")
+            last_modified = response.headers.get("Last-Modified")
+            if etag or last_modified:
+                self.seen[canonical_url(request.url)] = (
+                    etag.decode("latin-1") if etag else None,
+                    last_modified.decode("latin-1") if last_modified else None,
+                )
+        return response
+
+    def spider_closed(self, spider: Any, reason: str) -> None:
+        try:
+            if is_clean(reason, self.stats):
+                save_validators(self.db(), self.seen)
+                logger.info("Saved the validators of %d list pages", len(self.seen))
+            elif self.seen:
+                logger.info("Run not clean (%s): list validators not saved", reason)
+        finally:
+            if self.engine is not None:
+                self.engine.dispose()

@@ -1,0 +1,83 @@
+"""Helpers of the harvest tests: a replica of our own (faults, added articles), `scrapy harvest`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import create_engine, text
+
+from tests.conftest import ROOT
+
+# Tests harvest a replica on this machine: no politeness delays, quick retries.
+FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "HARVEST_RETRY_BACKOFF_BASE=0.2",
+        "-s", "HARVEST_RUN_UPDATE_INTERVAL=1", "-s", "HARVEST_PROGRESS_INTERVAL=1"]  # fmt: skip
+
+
+@contextmanager
+def replica(*args: str) -> Iterator[dict[str, Any]]:
+    """`python -m replica serve ARGS` in a subprocess; yields what it printed, plus its port."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "replica", "serve", *args], cwd=ROOT, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        line = process.stdout.readline() if process.stdout else ""
+        assert line, f"replica did not start (exit {process.poll()})"
+        info = json.loads(line)
+        info["port"] = int(info["news"].split(":")[2].split("/")[0])
+        yield info
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        if process.stdout:
+            process.stdout.close()
+
+
+def request_log(info: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every request the replica answered so far."""
+    with urllib.request.urlopen(f"http://127.0.0.1:{info['port']}/__replica/log", timeout=10) as answer:
+        return json.loads(answer.read())
+
+
+def spiders_config(info: dict[str, Any], *, since: str | None = None) -> str:
+    """HARVEST_SPIDERS pointing both spiders at the replica."""
+    epaper: dict[str, str] = {"base_url": info["epaper"]}
+    if since:
+        epaper["since"] = since
+    return json.dumps({"xcgb_epaper": epaper, "xcgb_news": {"base_url": f"{info['news']},{info['mirror']}"}})
+
+
+def harvest_command(db_url: str, info: dict[str, Any], *args: str, since: str | None = None) -> list[str]:
+    return [sys.executable, "-m", "scrapy", "harvest", *args, "-s", f"HARVEST_DB_URL={db_url}",
+            "-s", f"HARVEST_SPIDERS={spiders_config(info, since=since)}", *FAST]  # fmt: skip
+
+
+def run_harvest(db_url: str, info: dict[str, Any], *args: str, since: str | None = None, **kw: Any):
+    return subprocess.run(
+        harvest_command(db_url, info, *args, since=since), cwd=ROOT, capture_output=True, text=True,
+        timeout=300, **kw,
+    )  # fmt: skip
+
+
+def query(db_url: str, sql: str) -> list[tuple[Any, ...]]:
+    engine = create_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            return [tuple(row) for row in conn.execute(text(sql))]
+    finally:
+        engine.dispose()
+
+
+def url_of(info: dict[str, Any], entry: Any) -> str:
+    host = "127.0.0.1" if entry.host == "main" else "127.0.0.2"
+    return f"http://{host}:{info['port']}{entry.path}"
+
+
+def db_url_in(folder: Path) -> str:
+    return f"sqlite:///{folder / 'harvest.sqlite3'}"
