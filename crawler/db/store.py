@@ -46,22 +46,31 @@ def _insert(conn: Connection, table: Any) -> Any:
         raise NotImplementedError(f"no upsert for database dialect {conn.dialect.name!r}") from None
 
 
-def upsert_raw_page(conn: Connection, page: RawPageRecord) -> int:
-    """Store a fetched page once per distinct body; a refetch only moves last_fetched_at."""
-    stmt = _insert(conn, RawPage).values(
-        url=page.url,
-        sha256=hashlib.sha256(page.body).hexdigest(),
-        status=page.status,
-        headers=page.headers,
-        compression="zlib",
-        body=zlib.compress(page.body, 6),
-        first_fetched_at=page.fetched_at,
-        last_fetched_at=page.fetched_at,
-    )
+def _raw_page_row(page: RawPageRecord) -> dict[str, Any]:
+    return {
+        "url": page.url,
+        "sha256": hashlib.sha256(page.body).hexdigest(),
+        "status": page.status,
+        "headers": page.headers,
+        "compression": "zlib",
+        "body": zlib.compress(page.body, 6),
+        "first_fetched_at": page.fetched_at,
+        "last_fetched_at": page.fetched_at,
+    }
+
+
+def upsert_raw_pages(conn: Connection, pages: Sequence[RawPageRecord]) -> list[int]:
+    """Store fetched pages once per distinct body (a refetch only moves last_fetched_at); their ids.
+
+    One executemany for the whole batch: the statement is built and compiled once.
+    """
+    if not pages:
+        return []
+    stmt = _insert(conn, RawPage)
     stmt = stmt.on_conflict_do_update(
         index_elements=["url", "sha256"], set_={"last_fetched_at": stmt.excluded.last_fetched_at}
-    ).returning(RawPage.id)
-    return conn.execute(stmt).scalar_one()
+    ).returning(RawPage.id, sort_by_parameter_order=True)
+    return list(conn.execute(stmt, [_raw_page_row(page) for page in pages]).scalars())
 
 
 def read_raw_body(page: RawPage) -> bytes:
@@ -89,6 +98,7 @@ def upsert_articles(conn: Connection, rows: Sequence[dict[str, Any]]) -> BatchRe
     keys = [row.get("canonical_url") for row in rows]
     if any(not key for key in keys):
         raise ValueError("article without canonical_url: refusing to store it")
+    rows = list({row["canonical_url"]: row for row in rows}.values())  # the last of a repeated key wins
     existing = {
         key: (article_id, sha)
         for key, article_id, sha in conn.execute(
@@ -99,6 +109,7 @@ def upsert_articles(conn: Connection, rows: Sequence[dict[str, Any]]) -> BatchRe
     }
     new = updated = unchanged = 0
     now = datetime.now(UTC)
+    by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for row in rows:
         row = {**row}
         row.setdefault("content_sha256", content_sha256(row["title"], row.get("subtitle"), row["body"]))
@@ -110,12 +121,14 @@ def upsert_articles(conn: Connection, rows: Sequence[dict[str, Any]]) -> BatchRe
         else:
             updated += 1
             _keep_revision(conn, stored[0], now)
-        stmt = _insert(conn, Article).values(**row)
+        by_columns.setdefault(tuple(sorted(row)), []).append(row)
+    for columns, same_shape in by_columns.items():  # one executemany per set of columns (usually one)
+        stmt = _insert(conn, Article)
         stmt = stmt.on_conflict_do_update(
             index_elements=["canonical_url"],
-            set_={name: stmt.excluded[name] for name in row if name not in _KEEP_ON_UPDATE},
-        ).returning(Article.id)
-        existing[row["canonical_url"]] = (conn.execute(stmt).scalar_one(), row["content_sha256"])
+            set_={name: stmt.excluded[name] for name in columns if name not in _KEEP_ON_UPDATE},
+        )
+        conn.execute(stmt, same_shape)
     return BatchResult(new=new, updated=updated, unchanged=unchanged)
 
 
@@ -131,11 +144,8 @@ def _keep_revision(conn: Connection, article_id: int, now: datetime) -> None:
 def write_batch(engine: Engine, batch: Sequence[tuple[RawPageRecord | None, dict[str, Any]]]) -> BatchResult:
     """One transaction: every raw page of the batch, then its articles pointing at them."""
     with engine.begin() as conn:
-        rows = []
-        for raw, row in batch:
-            if raw is not None:
-                row = {**row, "raw_page_id": upsert_raw_page(conn, raw)}
-            rows.append(row)
+        raw_ids = iter(upsert_raw_pages(conn, [raw for raw, _ in batch if raw is not None]))
+        rows = [row if raw is None else {**row, "raw_page_id": next(raw_ids)} for raw, row in batch]
         return upsert_articles(conn, rows)
 
 

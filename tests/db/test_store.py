@@ -133,3 +133,23 @@ def test_known_urls_and_recent_articles(engine):
         since = datetime.now(UTC) - timedelta(days=3)
         assert [r.url for r in recent_articles(conn, "t", since)] == ["http://a/new"]
         assert list(recent_articles(conn, "other", since)) == []
+
+
+def test_a_batch_holding_one_url_twice_stores_it_once_the_last_version_winning(engine):
+    when = datetime(2026, 11, 1, tzinfo=UTC)
+    result = write_batch(
+        engine,
+        [
+            (raw("http://a/1", b"first", when), row("http://a/1", title="一")),
+            (raw("http://a/2", b"other", when), row("http://a/2")),
+            (raw("http://a/1", b"second", when), row("http://a/1", title="二")),
+        ],
+    )
+    assert (result.new, result.updated, result.unchanged) == (2, 0, 0)
+    with engine.connect() as conn:
+        title, raw_id = conn.execute(
+            select(Article.title, Article.raw_page_id).where(Article.url == "http://a/1")
+        ).one()
+        body = read_raw_body(conn.execute(select(RawPage).where(RawPage.id == raw_id)).one())
+    assert (title, body) == ("二", b"second")
+    assert count(engine, RawPage) == 3  # every fetched body is kept
