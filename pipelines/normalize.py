@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from itemadapter import ItemAdapter
@@ -11,6 +12,8 @@ from crawler.text.clean import clean_text, page_is_traditional
 
 TEXT_FIELDS = ("title", "subtitle")
 LIST_FIELDS = ("meta_lines", "editor_lines", "body")
+FOLDED_FIELDS = ("title", "subtitle", "body")  # meta lines keep their gaps for the metadata stage
+_SPACE_RUNS = re.compile(r" {2,}")
 
 
 def normalize_article(article: ItemAdapter) -> list[str]:
@@ -27,11 +30,16 @@ def normalize_article(article: ItemAdapter) -> list[str]:
 
     for name in TEXT_FIELDS:
         if article.get(name):
-            article[name] = clean(article[name], name)
+            article[name] = _fold(clean(article[name], name), name)
     for name in LIST_FIELDS:
-        lines = [clean(line, f"{name}[{i}]") for i, line in enumerate(article.get(name) or [])]
+        lines = [_fold(clean(line, f"{name}[{i}]"), name) for i, line in enumerate(article.get(name) or [])]
         article[name] = [line for line in lines if line]
     return flags
+
+
+def _fold(text: str, field: str) -> str:
+    """Runs of spaces become one in titles and body text (after pinyin is gone: it reads them)."""
+    return _SPACE_RUNS.sub(" ", text) if field in FOLDED_FIELDS else text
 
 
 class NormalizePipeline:

@@ -117,3 +117,16 @@ def test_a_second_crawl_adds_no_rows(harvested, replica_server):
     crawl_all(replica_server, harvested)
     assert counts() == before
     engine.dispose()
+
+
+def test_mirror_copies_are_stored_clean(harvested, replica_server, site):
+    """Traditional script, inline pinyin, share widget and county-name run: all gone."""
+    stored = rows(harvested)
+    mirrored = site.articles("mirror")
+    assert any(e.story == "seed" for e in mirrored)
+    for entry in mirrored:
+        article = stored[url_of(replica_server, entry)]
+        assert (article.title, article.body.split("\n")) == (entry.title, entry.body), entry.path
+        expected = (entry.source, entry.author, entry.editor, datetime.fromisoformat(entry.published_at))
+        assert (article.source, article.author or "", article.editor, article.published_at) == expected
+        assert "junk:place-run:1" in article.flags

@@ -12,7 +12,10 @@ from crawler.extract.profiles import PROFILES, Profile
 
 _HTML_MARKERS = re.compile(r"<\s*(?:!doctype|html|head|body|p|div|br)\b", re.IGNORECASE)
 _DATE_IN_LINE = re.compile(r"\d{4}\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2}")
-_SPACES = re.compile(r"[ \t\r\f\v]+")
+# Line breaks and tabs inside an element become spaces; runs of spaces are kept here: the
+# pinyin stripper and the meta-line parser read them (`東(dong)  陸` is 東 + a real space; a
+# wide gap ends a 来源 value). The normalize stage folds them in titles and body text.
+_BREAKS = re.compile(r"[\t\r\n\f\v]")
 
 
 def looks_like_html(text: str) -> bool:
@@ -34,7 +37,7 @@ def extract_page(text: str, profile: str | None = None) -> Extracted:
 
 
 def _text_of(selector: Selector) -> str:
-    return _SPACES.sub(" ", "".join(selector.css("::text").getall())).strip()
+    return _BREAKS.sub(" ", "".join(selector.css("::text").getall())).strip()
 
 
 def _texts(selector: Selector, css: str) -> list[str]:

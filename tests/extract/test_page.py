@@ -58,3 +58,14 @@ def test_text_capture_is_split_into_title_meta_and_body():
                                            ("标题\n2021-01-04 来源：X\n正文 a<b", False)])  # fmt: skip
 def test_html_or_text(text, html):
     assert looks_like_html(text) is html
+
+
+def test_profile_text_keeps_runs_of_spaces_and_turns_line_breaks_into_spaces():
+    html = (
+        '<div class="article"><h1 class="title">標題</h1>'
+        '<div class="info">來源:鄉村幹部報  作者:胡曉東(dong)  陸(lu) 敏</div>'
+        '<div class="content"><p>第一行\n第二行</p></div></div>'
+    )
+    fields = extract_page(html, "news_cms")
+    assert fields.meta_lines == ["來源:鄉村幹部報  作者:胡曉東(dong)  陸(lu) 敏"]
+    assert fields.body == ["第一行 第二行"]
