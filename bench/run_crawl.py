@@ -24,6 +24,7 @@ from spiders.xcgb_news import XcgbNewsSpider
 SHARED = {
     "CONCURRENT_REQUESTS": 32,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 16,
+    "CONCURRENT_ITEMS": 8,  # the project's value (Scrapy's 100 costs 100 asyncio tasks per page)
     "DOWNLOAD_DELAY": 0,
     "AUTOTHROTTLE_ENABLED": False,
     "ROBOTSTXT_OBEY": True,

@@ -24,6 +24,9 @@ USER_AGENT = f"{BOT_NAME}/0.1 (+{HARVEST_CONTACT or 'research harvester'})"  # n
 ROBOTSTXT_OBEY = True  # county servers say what they allow; we listen
 CONCURRENT_REQUESTS = 16  # overall
 CONCURRENT_REQUESTS_PER_DOMAIN = 4  # conservative per site
+# Scrapy 2.19 starts this many asyncio workers for every callback's output (default 100: 100
+# tasks per page); our stages are synchronous, so a few are as fast and far cheaper.
+CONCURRENT_ITEMS = 8
 DOWNLOAD_DELAY = 0.25  # seconds between requests to a site (randomised 0.5-1.5x)
 AUTOTHROTTLE_ENABLED = True  # back off when a site slows down
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0  # average parallel requests per site AutoThrottle aims at
