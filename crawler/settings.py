@@ -87,3 +87,32 @@ DOWNLOADER_MIDDLEWARES = {
 EXTENSIONS = {
     "crawler.harvest.runs.RunRecorder": 500,  # the crawl_runs table
 }
+
+# Hostile input and faults (docs/reliability.md)
+HARVEST_ERRORS_ENABLED = _flag("HARVEST_ERRORS_ENABLED")  # count failed pages by kind, log each once
+HARVEST_OFFSITE_ENABLED = _flag("HARVEST_OFFSITE_ENABLED")  # refuse hosts other than the base_url ones
+HARVEST_BOUNDS_ENABLED = _flag("HARVEST_BOUNDS_ENABLED")  # date bound on links, endless-list stop
+HARVEST_EARLIEST_DATE = _env("HARVEST_EARLIEST_DATE", "1990-01-01")  # links dated before: refused
+HARVEST_TRAP_PAGES = int(_env("HARVEST_TRAP_PAGES", "3"))  # list pages of only seen articles: walk ends
+HARVEST_EXTRACT_MAX_BYTES = int(_env("HARVEST_EXTRACT_MAX_BYTES", str(5 * 1024 * 1024)))  # bigger: refused
+HARVEST_EXTRACT_MAX_DEPTH = int(_env("HARVEST_EXTRACT_MAX_DEPTH", "256"))  # deeper nesting: refused
+HARVEST_EXTRACT_MAX_DECODE_ERRORS = int(_env("HARVEST_EXTRACT_MAX_DECODE_ERRORS", "16"))  # more: undecodable
+REDIRECT_MAX_TIMES = 10  # a longer chain is a loop (Scrapy's default: 20)
+RETRY_GIVE_UP_LOG_LEVEL = "DEBUG"  # the fault ledger logs the failed page once, with its kind
+DOWNLOAD_FAIL_ON_DATALOSS = True  # a truncated body is a failed page, never half an article
+SPIDER_MIDDLEWARES.update(
+    {
+        "crawler.middlewares.errors.FailedRequestMiddleware": 40,  # every failure counted and logged once
+        "crawler.middlewares.bounds.CrawlBoundsMiddleware": 960,  # far dates, endless lists
+    }
+)
+DOWNLOADER_MIDDLEWARES.update(
+    {
+        "crawler.middlewares.bounds.SiteBoundMiddleware": 60,  # redirects and links off the harvested sites
+    }
+)
+EXTENSIONS.update(
+    {
+        "crawler.harvest.faults.FaultLedger": 400,  # harvest/errors/<kind>, before the run recorder
+    }
+)

@@ -14,7 +14,9 @@ from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
 from crawler.db import make_engine
+from crawler.db.engine import ArchiveUnavailable, write_retrying
 from crawler.db.store import RawPageRecord, content_sha256, write_batch
+from crawler.harvest.faults import StorageFailed
 from crawler.urls import canonical_url, site_of
 
 logger = logging.getLogger(__name__)
@@ -84,13 +86,21 @@ class StoragePipeline:
 
     def open_spider(self) -> None:
         self.engine = make_engine(self.db_url)
+        self.unavailable: ArchiveUnavailable | None = None  # set once the archive cannot be written
+        self.unstored: list[str] = []  # URLs of the articles that could not be written
         logger.info("Storing articles in %s", self.engine.url.render_as_string(hide_password=True))
 
     def close_spider(self) -> None:
         try:
             self.flush()
+        except StorageFailed:
+            pass  # flush said what happened; the crawl is closing anyway
         finally:
-            self.engine.dispose()
+            if self.engine is not None:  # None: open_spider failed (e.g. a schema refused)
+                self.engine.dispose()
+            if getattr(self, "unavailable", None) is not None:
+                logger.error("%d articles were not stored because %s; the next harvest fetches them: %s",
+                             len(self.unstored), self.unavailable, " ".join(self.unstored))  # fmt: skip
 
     def process_item(self, item: Any) -> Any:
         article = ItemAdapter(item)
@@ -101,11 +111,26 @@ class StoragePipeline:
         return item
 
     def flush(self) -> None:
-        """Write the open batch in one transaction."""
-        if not self.batch:
+        """Write the open batch in one transaction (retried while the database is locked).
+
+        When the archive cannot be written (disk full, read-only …) the batch is dropped with
+        StorageFailed, which stops the crawl; what is not stored is logged by URL and, not
+        being in the archive, fetched by the next harvest.
+        """
+        if not self.batch or self.engine is None:
             return
         batch, self.batch = self.batch, []
-        result = write_batch(self.engine, batch)
+        if self.unavailable is not None:  # the crawl is stopping: keep count of what is lost
+            self.unstored += [row["url"] for _, row in batch]
+            return
+        try:
+            result = write_retrying(self.engine, lambda: write_batch(self.engine, batch), "the batch")
+        except ArchiveUnavailable as error:
+            self.unavailable = error
+            self.unstored += [row["url"] for _, row in batch]
+            logger.error("Stopping the crawl: %s. This batch of %d articles was not stored: %s",
+                         error, len(batch), " ".join(row["url"] for _, row in batch))  # fmt: skip
+            raise StorageFailed(error.fault, str(error)) from error
         self.stats.inc_value("harvest/storage/new", result.new)
         self.stats.inc_value("harvest/storage/updated", result.updated)
         self.stats.inc_value("harvest/storage/unchanged", result.unchanged)

@@ -12,7 +12,17 @@ from datetime import date
 from pathlib import Path
 
 from replica.server import MAIN_ADDRESS, MIRROR_ADDRESS, Behaviour, parse_faults, serve
-from replica.site import EPAPER_PREFIX, NEWS_PREFIX, add_articles, build_site, correct_articles
+from replica.site import (
+    EPAPER_PREFIX,
+    NEWS_PREFIX,
+    PAGE_FAULTS,
+    add_articles,
+    add_traps,
+    build_site,
+    correct_articles,
+    expected_errors,
+    plan_faults,
+)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -32,8 +42,22 @@ def main(argv: list[str] | None = None) -> int:
         "--correct", type=int, default=0, help="append a correction to the N newest UTF-8 news articles"
     )
     parser.add_argument(
-        "--faults", type=parse_faults, default=[], help="KIND:GLOB[:TIMES],… KIND: 429, 503, 500, reset"
+        "--faults",
+        type=parse_faults,
+        default=[],
+        help=f"KIND:GLOB[:TIMES|*],… KIND: 429, 503, 500, reset, {', '.join(PAGE_FAULTS)}",
     )
+    parser.add_argument(
+        "--chaos", type=float, default=0.0, help="put a fault on this share of the article pages (0-1)"
+    )
+    parser.add_argument("--chaos-seed", type=int, default=1, help="random seed of the fault plan")
+    parser.add_argument(
+        "--chaos-kinds", default="", help=f"faults to deal, comma-separated (default {','.join(PAGE_FAULTS)})"
+    )
+    parser.add_argument(
+        "--traps", action="store_true", help="e-paper links to days far away, a channel list without end"
+    )
+    parser.add_argument("--stall", type=float, default=30.0, help="seconds a 'stall' page waits (default 30)")
     parser.add_argument("--retry-after", default="1", help="Retry-After sent with 429/503 (default 1)")
     parser.add_argument("--latency", type=float, default=0.0, help="seconds before each answer")
     args = parser.parse_args(argv)
@@ -42,6 +66,10 @@ def main(argv: list[str] | None = None) -> int:
     site = build_site(args.articles, end_date, args.seed)
     add_articles(site, args.add, end_date, args.seed)
     correct_articles(site, args.correct)
+    if args.chaos:
+        plan_faults(site, args.chaos, args.chaos_seed, [k for k in args.chaos_kinds.split(",") if k] or None)
+    if args.traps:
+        add_traps(site)
     if args.manifest:
         args.manifest.write_text(site.manifest_json(), encoding="utf-8")
     if args.command == "manifest":
@@ -49,7 +77,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
     try:
-        behaviour = Behaviour(faults=args.faults, retry_after=args.retry_after, latency=args.latency)
+        behaviour = Behaviour(
+            faults=args.faults, retry_after=args.retry_after, latency=args.latency, stall=args.stall
+        )
         _servers, port = serve(site, args.port, behaviour)
     except OSError as error:
         print(f"replica: cannot listen on port {args.port}: {error.strerror} (try --port 0)", file=sys.stderr)
@@ -63,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
                 "mirror": f"http://{MIRROR_ADDRESS}:{port}{NEWS_PREFIX}",
                 "articles": len(site.articles()),
                 "issue_days": [d.isoformat() for d in site.issue_days],
+                "expected_errors": expected_errors(site),
             }
         ),
         flush=True,

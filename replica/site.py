@@ -119,6 +119,8 @@ class Site:
     pages: dict[tuple[str, str], Page] = field(default_factory=dict)
     manifest: list[ManifestEntry] = field(default_factory=list)
     issue_days: list[date] = field(default_factory=list)
+    faults: dict[tuple[str, str], FaultEntry] = field(default_factory=dict)  # (host, path) -> fault
+    endless: tuple[str, int, bytes] | None = None  # endless list: folder, first trap page, its HTML
 
     def articles(self, site: str | None = None, *, stored_only: bool = True) -> list[ManifestEntry]:
         """Manifest entries, optionally of one site, without paywalled pages by default."""
@@ -131,6 +133,8 @@ class Site:
             {
                 "issue_days": [d.isoformat() for d in self.issue_days],
                 "articles": [asdict(e) for e in self.manifest],
+                "faults": [asdict(f) for f in sorted(self.faults.values(), key=lambda f: (f.host, f.path))],
+                "expected_errors": expected_errors(self),
             },
             ensure_ascii=False,
             indent=1,
@@ -477,3 +481,147 @@ def _rerender_news_lists(site: Site) -> None:
             published = datetime.fromisoformat(entry.published_at).replace(tzinfo=None)
             by_channel[rel.split("/", 1)[0]].append((rel, entry.title, published))
     _render_lists(site, MAIN, by_channel, lambda t: t)
+
+
+# --- a hostile web: faulty pages and crawl traps ---------------------------------------------
+
+# Each fault the replica can put on a page, and the harvester error kind it must be counted
+# under (crawler.harvest.faults). Several faults may share a kind.
+PAGE_FAULTS: dict[str, str] = {
+    "truncate": "truncated",  # chunked body cut half-way, then the connection closes
+    "length": "truncated",  # a Content-Length twice the body, then the connection closes
+    "close": "connection",  # the connection closes before any answer
+    "gzip": "decompression",  # Content-Encoding: gzip whose data fails to inflate
+    "binary": "binary",  # random bytes served as text/html
+    "huge": "too_large",  # DOWNLOAD_MAXSIZE + 1 bytes, streamed without a Content-Length
+    "big": "too_large",  # an 8 MB page: under DOWNLOAD_MAXSIZE, over the extractor's limit
+    "deep": "too_deep",  # the article inside 10,000 nested <div>
+    "charset": "undecodable",  # invalid bytes in the charset the page declares
+    "loop": "redirect_loop",  # a redirect to itself with a new query, forever
+    "offsite": "offsite",  # a redirect to another host
+    "stall": "timeout",  # 30 s before the first byte
+}
+TRAP_KINDS = {"epaper_dates": "date_bound", "endless_list": "pagination_trap"}
+TRAP_CHANNEL = "jcdj"  # the channel whose list pages go on forever
+TRAP_DAYS = (timedelta(days=3650), timedelta(days=-36500))  # far future, far past
+
+
+@dataclass(frozen=True)
+class FaultEntry:
+    """One fault the replica serves: where, what, and the kind a harvester must count it as."""
+
+    host: str
+    path: str
+    fault: str
+    kind: str
+    count: int = 1  # how many errors of `kind` a bounded harvester records for it
+
+
+def plan_faults(site: Site, rate: float, seed: int, kinds: list[str] | None = None) -> None:
+    """Put a fault on `rate` of the article pages, chosen with `seed`, kinds dealt in turn."""
+    kinds = list(kinds or PAGE_FAULTS)
+    unknown = set(kinds) - set(PAGE_FAULTS)
+    if unknown:
+        raise ValueError(f"unknown faults {sorted(unknown)}; known: {sorted(PAGE_FAULTS)}")
+    rng = random.Random(seed)
+    candidates = [e for e in site.manifest if not e.paywalled]
+    chosen = rng.sample(candidates, k=min(len(candidates), round(rate * len(candidates))))
+    rng.shuffle(kinds)
+    for n, entry in enumerate(sorted(chosen, key=lambda e: (e.host, e.path))):
+        fault = kinds[n % len(kinds)]
+        site.faults[(entry.host, entry.path)] = FaultEntry(entry.host, entry.path, fault, PAGE_FAULTS[fault])
+
+
+def add_traps(site: Site) -> None:
+    """Crawl traps: e-paper page lists linking days far away, a channel list that never ends."""
+    newest = max(site.issue_days)
+    far = [newest + delta for delta in TRAP_DAYS]
+    prefix = f"{EPAPER_PREFIX}pc/layout/{newest:%Y%m}/{newest:%d}/"
+    for (host, path), page in list(site.pages.items()):
+        if host == MAIN and path.startswith(prefix):
+            links = "".join(
+                f'<p><a href="{_trap_layout_href(day, prefix)}">第01版：要闻</a></p>' for day in far
+            )
+            html = page.body.decode("utf-8").replace(
+                '\n</div>\n<div class="paper">', f'\n{links}\n</div>\n<div class="paper">', 1
+            )
+            site.pages[(host, path)] = Page(200, html.encode("utf-8"), page.content_type)
+    for day in far:
+        path = f"{EPAPER_PREFIX}pc/layout/{day:%Y%m}/{day:%d}/node_1.html"
+        site.faults[(MAIN, path)] = FaultEntry(MAIN, path, "epaper_dates", TRAP_KINDS["epaper_dates"])
+    # The channel's last list page gets a 下一页 to pages that repeat its first page, forever.
+    folder = f"{NEWS_PREFIX}{TRAP_CHANNEL}/"
+    lists = sorted(
+        (path for host, path in site.pages if host == MAIN and path.startswith(folder) and "/index" in path),
+        key=_list_number,
+    )  # fmt: skip
+    last = lists[-1]
+    nxt = f"index_{_list_number(last) + 1}.html"
+    html = site.pages[(MAIN, last)].body.decode("utf-8")
+    if 'class="next"' not in html:
+        html = html.replace(
+            "</ul>\n", f'</ul>\n<div class="page"><a class="next" href="{nxt}">下一页</a></div>', 1
+        )
+    site.pages[(MAIN, last)] = _utf8(html)
+    site.endless = (
+        f"{NEWS_PREFIX}{TRAP_CHANNEL}/",
+        _list_number(last) + 1,
+        site.pages[(MAIN, lists[0])].body,
+    )
+    path = f"{NEWS_PREFIX}{TRAP_CHANNEL}/{nxt}"
+    site.faults[(MAIN, path)] = FaultEntry(MAIN, path, "endless_list", TRAP_KINDS["endless_list"])
+
+
+def _trap_layout_href(day: date, prefix: str) -> str:
+    return f"../../../layout/{day:%Y%m}/{day:%d}/node_1.html"
+
+
+def _list_number(path: str) -> int:
+    name = path.rsplit("/", 1)[1]
+    return 0 if name == "index.html" else int(name[len("index_") : -len(".html")])
+
+
+_TRAP_LAYOUT = re.compile(r"^/epaper/pc/layout/(\d{4})(\d{2})/(\d{2})/node_1\.html$")
+_ENDLESS = re.compile(r"^index_(\d+)\.html$")
+
+
+def trap_page(site: Site, host: str, path: str) -> Page | None:
+    """A page of a crawl trap, made up on request (there are infinitely many), or None."""
+    if host != MAIN or not site.faults:
+        return None
+    if (match := _TRAP_LAYOUT.match(path)) and site.issue_days:
+        day = date(int(match[1]), int(match[2]), int(match[3]))
+        newest = max(site.issue_days)
+        future, past = (newest + delta for delta in TRAP_DAYS)
+        if past < day < future:
+            return None  # a day of the real calendar: an issue, or a 404
+        step = timedelta(days=1 if day > newest else -1)
+        article = next(e for e in site.manifest if e.site == "epaper" and not e.paywalled)
+        href = f"../../../con/{article.path.split('/con/', 1)[1]}"
+        html = templates.epaper_layout(day, 1, ["第01版：要闻"], [(href, article.title)]).replace(
+            '<p><a href="node_1.html"',
+            f'<p><a href="../../../layout/{day + step:%Y%m}/{day + step:%d}/node_1.html">第01版：要闻</a></p>'
+            '<p><a href="node_1.html"',
+        )
+        return _utf8(html)
+    if site.endless is not None and path.startswith(site.endless[0]):
+        match = _ENDLESS.match(path[len(site.endless[0]) :])
+        if match and int(match[1]) >= site.endless[1]:
+            html = site.endless[2].decode("utf-8")
+            nxt = f"index_{int(match[1]) + 1}.html"
+            if 'class="next"' in html:
+                html = re.sub(r'class="next" href="[^"]*"', f'class="next" href="{nxt}"', html)
+            else:
+                html = html.replace(
+                    "</ul>\n", f'</ul>\n<div class="page"><a class="next" href="{nxt}">下一页</a></div>', 1
+                )
+            return _utf8(html)
+    return None
+
+
+def expected_errors(site: Site) -> dict[str, int]:
+    """Errors per kind a bounded harvest of the faulty site must count."""
+    counts: dict[str, int] = {}
+    for entry in site.faults.values():
+        counts[entry.kind] = counts.get(entry.kind, 0) + entry.count
+    return dict(sorted(counts.items()))

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from lxml import etree, html
 
 from crawler.extract.fields import Extracted, NotAnArticle
+from crawler.extract.limits import MAX_DEPTH, check_markup
 
 # Subtrees that never hold article text.
 _DROP_TAGS = (
@@ -113,8 +114,13 @@ class _Walk:
     link_len: dict[etree._Element, int] = field(default_factory=dict)
 
 
-def extract_generic(page: str) -> Extracted:
-    """Title, meta lines, body paragraphs and editor lines of an unknown layout; NotAnArticle if none."""
+def extract_generic(page: str, *, max_depth: int = MAX_DEPTH) -> Extracted:
+    """Title, meta lines, body paragraphs and editor lines of an unknown layout; NotAnArticle if none.
+
+    The line walk recurses once per level of the tree: a page nested deeper than `max_depth`
+    (lxml keeps 256 levels at most) is refused rather than walked.
+    """
+    check_markup(page, 0, max_depth)
     root = _parse(page)
     walk = _walk(root)
     lines = walk.lines
@@ -158,7 +164,10 @@ def _parse(page: str) -> etree._Element:
     page = _XML_DECL.sub("", page, count=1)
     if not page.strip():
         raise NotAnArticle("empty page")
-    root = html.document_fromstring(page)
+    try:
+        root = html.document_fromstring(page)
+    except etree.ParserError as error:  # markup with no document in it ("<html", "<!-- x")
+        raise NotAnArticle(f"empty page ({error})") from None
     etree.strip_elements(root, etree.Comment, etree.ProcessingInstruction, *_DROP_TAGS, with_tail=False)
     return root
 

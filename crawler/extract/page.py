@@ -8,6 +8,7 @@ from parsel import Selector
 
 from crawler.extract.fields import Extracted, NotAnArticle
 from crawler.extract.generic import extract_generic
+from crawler.extract.limits import MAX_CHARS, MAX_DEPTH, check_markup
 from crawler.extract.profiles import PROFILES, Profile
 
 _HTML_MARKERS = re.compile(r"<\s*(?:!doctype|html|head|body|p|div|br)\b", re.IGNORECASE)
@@ -23,17 +24,26 @@ def looks_like_html(text: str) -> bool:
     return bool(_HTML_MARKERS.search(text[:4096]))
 
 
-def extract_page(text: str, profile: str | None = None) -> Extracted:
-    """Extract raw fields from decoded page text; raise NotAnArticle with the reason."""
+def extract_page(
+    text: str, profile: str | None = None, *, max_chars: int = MAX_CHARS, max_depth: int = MAX_DEPTH
+) -> Extracted:
+    """Extract raw fields from decoded page text; raise NotAnArticle with the reason.
+
+    A page over `max_chars` characters or nested deeper than `max_depth` is refused before it
+    is parsed (PageRefused, a NotAnArticle; 0 turns a limit off).
+    """
+    if max_chars and len(text) > max_chars:
+        check_markup(text, max_chars, 0)
     if not looks_like_html(text):
         return _from_text_capture(text)
+    check_markup(text, max_chars, max_depth)
     selector = Selector(text=text)
     if profile:
         return _by_profile(selector, PROFILES[profile])
     for candidate in PROFILES.values():
         if selector.css(candidate.title) and selector.css(candidate.body):
             return _by_profile(selector, candidate)
-    return extract_generic(text)
+    return extract_generic(text, max_depth=0)  # depth checked above
 
 
 def _text_of(selector: Selector) -> str:

@@ -19,8 +19,10 @@ from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 from sqlalchemy import Engine
+from sqlalchemy.exc import OperationalError
 
 from crawler.db import make_engine
+from crawler.db.engine import database_fault
 from crawler.db.store import start_run, update_run
 
 logger = logging.getLogger(__name__)
@@ -45,8 +47,24 @@ def drop_reason(exception: BaseException) -> str:
     return _REASON_DETAIL.sub("", text)[:100] or type(exception).__name__
 
 
+ERRORS_PREFIX = "harvest/errors/"  # crawler.harvest.faults.STATS_PREFIX
+
+
+def error_kinds(stats: Any) -> dict[str, int]:
+    """Failed pages by kind (timeout, truncated, too_large …) from a crawl's stats."""
+    return {
+        key[len(ERRORS_PREFIX) :]: value
+        for key, value in sorted(stats.get_stats().items())
+        if key.startswith(ERRORS_PREFIX)
+    }
+
+
 def run_counters(stats: Any, dropped: Counter[str]) -> dict[str, Any]:
-    """The crawl_runs counters from a crawl's stats."""
+    """The crawl_runs counters from a crawl's stats.
+
+    Until crawl_runs has a column of its own for them, the failed pages by kind are kept in
+    `dropped` as `errors/<kind>` (beside the items dropped by reason).
+    """
     value = stats.get_value
     return {
         "pages_fetched": value("downloader/response_count", 0),  # 304s included
@@ -55,7 +73,7 @@ def run_counters(stats: Any, dropped: Counter[str]) -> dict[str, Any]:
         "articles_new": value("harvest/storage/new", 0),
         "articles_updated": value("harvest/storage/updated", 0),
         "articles_unchanged": value("harvest/storage/unchanged", 0),
-        "dropped": dict(dropped),
+        "dropped": {**dict(dropped), **{f"errors/{k}": n for k, n in error_kinds(stats).items()}},
         "errors": value("log_count/ERROR", 0),
     }
 
@@ -89,14 +107,22 @@ class RunRecorder:
     def spider_opened(self, spider: Any) -> None:
         self.engine = make_engine(self.db_url)
         arguments = spider.arguments() if hasattr(spider, "arguments") else {}
-        self.run_id = start_run(
-            self.engine,
-            spider=spider.name,
-            started_at=datetime.now(UTC),
-            arguments=arguments,
-            pid=os.getpid(),
-            host=socket.gethostname(),
-        )
+        try:
+            self.run_id = start_run(
+                self.engine,
+                spider=spider.name,
+                started_at=datetime.now(UTC),
+                arguments=arguments,
+                pid=os.getpid(),
+                host=socket.gethostname(),
+            )
+        except OperationalError as error:
+            if (fault := database_fault(error)) is None:
+                raise
+            logger.error("This run is not recorded in crawl_runs: the archive is %s", fault[1])
+            self.engine.dispose()
+            self.engine = None
+            return
         self.stats.set_value("harvest/run/id", self.run_id)
         logger.info("Recording this run as crawl_runs.id=%d", self.run_id)
         if self.interval > 0:
@@ -109,7 +135,17 @@ class RunRecorder:
     def refresh(self) -> None:
         """Write the counters so far: a run killed later still shows how far it got."""
         if self.engine is not None and self.run_id is not None:
-            update_run(self.engine, self.run_id, **run_counters(self.stats, self.dropped))
+            self.write(**run_counters(self.stats, self.dropped))
+
+    def write(self, **fields: Any) -> None:
+        """Update the run's row; a database fault (locked, full, read-only) is logged, not raised."""
+        assert self.engine is not None and self.run_id is not None
+        try:
+            update_run(self.engine, self.run_id, **fields)
+        except OperationalError as error:
+            if (fault := database_fault(error)) is None:
+                raise
+            logger.error("crawl_runs.id=%d not updated: the archive is %s", self.run_id, fault[1])
 
     def spider_closed(self, spider: Any, reason: str) -> None:
         if self.loop is not None and self.loop.running:
@@ -118,9 +154,7 @@ class RunRecorder:
             return
         clean = is_clean(reason, self.stats)
         try:
-            update_run(
-                self.engine,
-                self.run_id,
+            self.write(
                 finished_at=datetime.now(UTC),
                 finish_reason=reason,
                 clean=clean,
