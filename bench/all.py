@@ -15,7 +15,7 @@ from importlib import metadata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BENCHMARKS = ("bench.clean_text", "bench.crawl", "bench.extraction", "bench.incremental")
+BENCHMARKS = ("bench.clean_text", "bench.crawl", "bench.extraction", "bench.incremental", "bench.search")
 PACKAGES = ("Scrapy", "Twisted", "SQLAlchemy", "OpenCC", "pypinyin", "jieba", "parsel", "lxml")
 
 

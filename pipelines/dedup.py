@@ -1,7 +1,8 @@
 """Stage 5: drop an article already seen in this crawl (same canonical URL).
 
-Across crawls the storage upsert keeps one row per canonical URL; content fingerprints and
-mirror clusters come with the archive work.
+Across crawls the storage upsert keeps one row per canonical URL. The same *article* at another
+URL (a mirror's copy) is not dropped: storage fingerprints its cleaned text and records it in
+the original's mirror cluster (crawler.db.store.place_in_clusters, docs/archive.md).
 """
 
 from __future__ import annotations

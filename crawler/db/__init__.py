@@ -1,6 +1,28 @@
-"""The archive: typed models, engine factory and upserts (SQLite by default)."""
+"""The archive: typed models, engine factory, upserts, mirror clusters and search (SQLite by default)."""
 
+from crawler.db import search  # noqa: F401  (creates the search index beside the tables)
 from crawler.db.engine import make_engine
-from crawler.db.models import Article, ArticleRevision, Base, CrawlRun, PageValidator, RawPage
+from crawler.db.models import (
+    Article,
+    ArticleBand,
+    ArticleFingerprint,
+    ArticleRevision,
+    ArticleUrl,
+    Base,
+    CrawlRun,
+    PageValidator,
+    RawPage,
+)
 
-__all__ = ["Article", "ArticleRevision", "Base", "CrawlRun", "PageValidator", "RawPage", "make_engine"]
+__all__ = [
+    "Article",
+    "ArticleBand",
+    "ArticleFingerprint",
+    "ArticleRevision",
+    "ArticleUrl",
+    "Base",
+    "CrawlRun",
+    "PageValidator",
+    "RawPage",
+    "make_engine",
+]

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     DateTime,
     ForeignKey,
@@ -90,8 +91,43 @@ class Article(Base):
     raw_page_id: Mapped[int | None] = mapped_column(ForeignKey("raw_pages.id"))
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
-    content_sha256: Mapped[str | None] = mapped_column(String(64))  # of the cleaned title + body
+    content_sha256: Mapped[str | None] = mapped_column(String(64), index=True)  # of the cleaned title + body
     revision: Mapped[int] = mapped_column(default=1)  # 1 + the versions kept in article_revisions
+    # Mirror clusters: the id of the cluster's canonical article (its own id when it is canonical).
+    cluster_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"), index=True)
+    damaged: Mapped[bool] = mapped_column(Boolean, default=False)  # arrived in Traditional / with pinyin
+
+
+class ArticleUrl(Base):
+    """A sighting: an address an article was found at (its own URL, a tracking variant …)."""
+
+    __tablename__ = "article_urls"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    url: Mapped[str] = mapped_column(Text, unique=True)  # as fetched
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), index=True)
+    host: Mapped[str] = mapped_column(String(255), index=True)
+    first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ArticleFingerprint(Base):
+    """The MinHash signature of an article's cleaned text (crawler.text.fingerprint)."""
+
+    __tablename__ = "article_fingerprints"
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), primary_key=True)
+    signature: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class ArticleBand(Base):
+    """One LSH band key of an article's signature: articles sharing a key are compared."""
+
+    __tablename__ = "article_bands"
+    __table_args__ = (Index("ix_article_bands_article_id", "article_id"), {"sqlite_with_rowid": False})
+
+    key: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), primary_key=True, autoincrement=False)
 
 
 class ArticleRevision(Base):

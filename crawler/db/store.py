@@ -9,10 +9,23 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import aliased
 
-from crawler.db.models import Article, ArticleRevision, CrawlRun, PageValidator, RawPage
+from crawler.db.models import (
+    Article,
+    ArticleBand,
+    ArticleFingerprint,
+    ArticleRevision,
+    ArticleUrl,
+    CrawlRun,
+    PageValidator,
+    RawPage,
+)
+from crawler.db.search import index_articles, unindex_articles
+from crawler.text.fingerprint import NEAR_DUPLICATE, fingerprint, similarity
+from crawler.urls import host_of
 
 _DIALECT_INSERT = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
@@ -80,7 +93,7 @@ def read_raw_body(page: RawPage) -> bytes:
     return zlib.decompress(page.body)
 
 
-_KEEP_ON_UPDATE = {"id", "canonical_url", "first_seen_at", "revision"}
+_KEEP_ON_UPDATE = {"id", "canonical_url", "first_seen_at", "revision", "cluster_id"}
 _REVISION_FIELDS = (
     "title", "subtitle", "published_at", "source", "author", "editor", "body", "content_sha256",
     "raw_page_id", "fetched_at",
@@ -92,12 +105,15 @@ def upsert_articles(conn: Connection, rows: Sequence[dict[str, Any]]) -> BatchRe
 
     A stored article whose cleaned text changed keeps its old version in article_revisions
     (and its revision number goes up); one whose text is the same only has its fields refreshed.
+    In the same transaction: every URL is recorded as a sighting, and new or changed texts are
+    (re)indexed for search, fingerprinted and put in their mirror cluster.
     """
     if not rows:
         return BatchResult(0, 0)
     keys = [row.get("canonical_url") for row in rows]
     if any(not key for key in keys):
         raise ValueError("article without canonical_url: refusing to store it")
+    sightings = [(row["url"], row["canonical_url"]) for row in rows]  # repeats of a key included
     rows = list({row["canonical_url"]: row for row in rows}.values())  # the last of a repeated key wins
     existing = {
         key: (article_id, sha)
@@ -110,17 +126,21 @@ def upsert_articles(conn: Connection, rows: Sequence[dict[str, Any]]) -> BatchRe
     new = updated = unchanged = 0
     now = datetime.now(UTC)
     by_columns: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    changed: list[dict[str, Any]] = []  # new or with a new text: to index, fingerprint, cluster
+    old_texts: list[tuple[int, str, str | None, str]] = []
     for row in rows:
         row = {**row}
         row.setdefault("content_sha256", content_sha256(row["title"], row.get("subtitle"), row["body"]))
         stored = existing.get(row["canonical_url"])
         if stored is None:
             new += 1
+            changed.append(row)
         elif stored[1] == row["content_sha256"]:
             unchanged += 1
         else:
             updated += 1
-            _keep_revision(conn, stored[0], now)
+            old_texts.append(_keep_revision(conn, stored[0], now))
+            changed.append(row)
         by_columns.setdefault(tuple(sorted(row)), []).append(row)
     for columns, same_shape in by_columns.items():  # one executemany per set of columns (usually one)
         stmt = _insert(conn, Article)
@@ -129,16 +149,170 @@ def upsert_articles(conn: Connection, rows: Sequence[dict[str, Any]]) -> BatchRe
             set_={name: stmt.excluded[name] for name in columns if name not in _KEEP_ON_UPDATE},
         )
         conn.execute(stmt, same_shape)
+    ids = dict(
+        conn.execute(select(Article.canonical_url, Article.id).where(Article.canonical_url.in_(keys))).all()
+    )
+    _record_sightings(conn, rows, sightings, ids)
+    if changed:
+        unindex_articles(conn, old_texts)
+        index_articles(
+            conn, [(ids[r["canonical_url"]], r["title"], r.get("subtitle"), r["body"]) for r in changed]
+        )
+        place_in_clusters(conn, [(ids[r["canonical_url"]], r) for r in changed])
     return BatchResult(new=new, updated=updated, unchanged=unchanged)
 
 
-def _keep_revision(conn: Connection, article_id: int, now: datetime) -> None:
-    """Copy the stored version of an article into article_revisions and bump its revision."""
+def _keep_revision(conn: Connection, article_id: int, now: datetime) -> tuple[int, str, str | None, str]:
+    """Copy the stored version of an article into article_revisions and bump its revision.
+
+    Returns the old (id, title, subtitle, body): what the search index holds for it.
+    """
     columns = [getattr(Article, name) for name in _REVISION_FIELDS]
     old = conn.execute(select(Article.id, Article.revision, *columns).where(Article.id == article_id)).one()
     values = dict(zip(("article_id", "revision", *_REVISION_FIELDS), old, strict=True))
     conn.execute(_insert(conn, ArticleRevision).values(**values, superseded_at=now))
     conn.execute(update(Article).where(Article.id == article_id).values(revision=Article.revision + 1))
+    return article_id, values["title"], values["subtitle"], values["body"]
+
+
+def _record_sightings(
+    conn: Connection,
+    rows: Sequence[dict[str, Any]],
+    sightings: Sequence[tuple[str, str]],
+    ids: Mapping[str, int],
+) -> None:
+    """Every (url, canonical_url) of the batch in article_urls: first seen once, last seen each time."""
+    seen: dict[str, dict[str, Any]] = {}
+    by_key = {row["canonical_url"]: row for row in rows}
+    for url, key in sightings:
+        row = by_key[key]
+        when = row.get("fetched_at") or datetime.now(UTC)
+        seen[url] = {"url": url, "article_id": ids[row["canonical_url"]], "host": host_of(url),
+                     "first_seen_at": when, "last_seen_at": when}  # fmt: skip
+    stmt = _insert(conn, ArticleUrl)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=["url"],
+        set_={"last_seen_at": stmt.excluded.last_seen_at, "article_id": stmt.excluded.article_id},
+    )
+    conn.execute(stmt, list(seen.values()))
+
+
+# --- mirror clusters --------------------------------------------------------------------------
+
+
+def is_damaged(flags: Iterable[str]) -> bool:
+    """A spam mirror's marks on a text: converted to Traditional script, pinyin written inline."""
+    return any(":script:t2s" in flag or ":pinyin-removed:" in flag for flag in flags)
+
+
+@dataclass
+class _Placed:
+    id: int
+    sha: str
+    signature: bytes
+    bands: tuple[int, ...]
+    damaged: bool
+    cluster: int | None
+
+
+def place_in_clusters(conn: Connection, written: Sequence[tuple[int, dict[str, Any]]]) -> None:
+    """Fingerprint new and changed articles and give each new one its mirror cluster.
+
+    "Same article" is the same content hash, else an estimated Jaccard similarity of at least
+    NEAR_DUPLICATE with an article sharing an LSH band. A cluster's canonical article is its
+    first undamaged copy (see is_damaged): an original found after its mirror copies takes over.
+    A changed article keeps its cluster.
+    """
+    placed: list[_Placed] = []
+    for article_id, row in written:
+        print_ = fingerprint(row["title"], row.get("subtitle"), row["body"])
+        placed.append(_Placed(article_id, row["content_sha256"], print_.signature, print_.bands,
+                              bool(row.get("damaged")), None))  # fmt: skip
+    ids = [p.id for p in placed]
+    current = dict(conn.execute(select(Article.id, Article.cluster_id).where(Article.id.in_(ids))).all())
+    for p in placed:
+        p.cluster = current.get(p.id)
+    conn.execute(delete(ArticleBand).where(ArticleBand.article_id.in_(ids)))
+    fps = _insert(conn, ArticleFingerprint)
+    conn.execute(
+        fps.on_conflict_do_update(index_elements=["article_id"], set_={"signature": fps.excluded.signature}),
+        [{"article_id": p.id, "signature": p.signature} for p in placed],
+    )
+    bands = [{"key": key, "article_id": p.id} for p in placed for key in set(p.bands)]
+    pending = [p for p in placed if p.cluster is None]
+    if pending:
+        _cluster(conn, pending)
+    if bands:
+        conn.execute(_insert(conn, ArticleBand).on_conflict_do_nothing(), bands)
+
+
+def _cluster(conn: Connection, pending: list[_Placed]) -> None:
+    """Join each new article to the cluster of its best match (stored, or earlier in the batch)."""
+    canon = aliased(Article)
+    shas = {p.sha for p in pending}
+    keys = {key for p in pending for key in p.bands}
+    by_sha: dict[str, int] = {}
+    damaged_canonical: dict[int, bool] = {}
+    for sha, cluster, damaged in conn.execute(
+        select(Article.content_sha256, Article.cluster_id, canon.damaged)
+        .join(canon, canon.id == Article.cluster_id)
+        .where(Article.content_sha256.in_(shas))
+    ):
+        by_sha.setdefault(sha, cluster)
+        damaged_canonical[cluster] = damaged
+    by_band: dict[int, list[tuple[int, bytes, int]]] = {}  # key -> (article, signature, cluster)
+    if keys:
+        for key, article_id, signature, cluster, damaged in conn.execute(
+            select(ArticleBand.key, ArticleBand.article_id, ArticleFingerprint.signature, Article.cluster_id,
+                   canon.damaged)
+            .join(Article, Article.id == ArticleBand.article_id)
+            .join(ArticleFingerprint, ArticleFingerprint.article_id == ArticleBand.article_id)
+            .join(canon, canon.id == Article.cluster_id)
+            .where(ArticleBand.key.in_(keys))
+        ):  # fmt: skip
+            by_band.setdefault(key, []).append((article_id, signature, cluster))
+            damaged_canonical[cluster] = damaged
+    moved: dict[int, int] = {}  # cluster -> the cluster it became (its new canonical article)
+
+    def final(cluster: int) -> int:
+        while cluster in moved:
+            cluster = moved[cluster]
+        return cluster
+
+    for p in pending:
+        match = by_sha.get(p.sha)
+        if match is None:
+            best = 0.0
+            for key in p.bands:
+                for article_id, signature, cluster in by_band.get(key, ()):
+                    score = similarity(p.signature, signature) if article_id != p.id else 0.0
+                    if score >= NEAR_DUPLICATE and score > best:
+                        best, match = score, cluster
+        if match is None:
+            p.cluster = p.id
+            damaged_canonical[p.id] = p.damaged
+        else:
+            match = final(match)
+            if damaged_canonical.get(match, False) and not p.damaged:  # the original takes over
+                moved[match] = p.id
+                damaged_canonical[p.id] = False
+                p.cluster = p.id
+            else:
+                p.cluster = match
+        by_sha.setdefault(p.sha, p.cluster)
+        for key in p.bands:
+            by_band.setdefault(key, []).append((p.id, p.signature, p.cluster))
+    for p in pending:
+        p.cluster = final(p.cluster or p.id)
+    articles = Article.__table__
+    conn.execute(
+        update(articles)
+        .where(articles.c.id == bindparam("article_id"))
+        .values(cluster_id=bindparam("cluster")),
+        [{"article_id": p.id, "cluster": p.cluster} for p in pending],
+    )
+    for old in moved:
+        conn.execute(update(Article).where(Article.cluster_id == old).values(cluster_id=final(old)))
 
 
 def write_batch(engine: Engine, batch: Sequence[tuple[RawPageRecord | None, dict[str, Any]]]) -> BatchResult:

@@ -1,0 +1,163 @@
+"""Search and export at archive scale (run: .venv/bin/python -m bench.search [--articles 100000]).
+
+1. Build an archive of N articles through the storage functions (crawler.db.store.write_batch,
+   as the storage stage calls it: search index, fingerprints, mirror clusters and sightings
+   in the same transactions), in batches of --batch. The texts come from the replica's story
+   pool (replica.site.load_pool), mixed sentence by sentence with changed figures, like the
+   replica's synthetic stories but without their near-identical repeats; every 20th article
+   also has a mirror copy (Traditional-flagged, a clause added) that must join its cluster.
+2. Report the build time, the database size and the clusters formed.
+3. Time searches (the `scrapy search` path in process: ranked clusters, then the rows and
+   snippets): 1-, 2- and 4-character queries and a filtered 2-character query; p50/p95.
+4. Export everything to Parquet with a real `scrapy export` subprocess: wall time, peak RSS.
+
+Goals (issue 6): p95 under 50 ms for 2+ characters, under 200 ms for one character; the
+Parquet export under 15 s with peak memory under 300 MB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import func, select
+
+from crawler.db import Article, make_engine
+from crawler.db.search import ArticleFilter, query_terms, search, snippet
+from crawler.db.store import write_batch
+from replica.site import load_pool
+
+ROOT = Path(__file__).resolve().parents[1]
+CHINA = timezone(timedelta(hours=8))
+QUERIES = {
+    "1 char": ["茶", "村", "粮", "鱼", "桥", "税", "孩", "雪", "镇", "羊"],
+    "2 chars": ["油茶", "党建", "电商", "合作", "治理", "养殖", "大米", "旅游", "书记", "积分"],
+    "4 chars": ["乡村振兴", "基层治理", "人居环境", "集体经济", "驻村干部", "产业发展", "致富带头",
+                "合作社里", "村民代表", "高标准农"],
+}  # fmt: skip
+_SENTENCE = re.compile(r"[^。！？]+[。！？]?")
+_DIGITS = re.compile(r"\d+")
+
+
+def articles(count: int, seed: int = 6) -> Iterator[dict[str, Any]]:
+    """Rows for write_batch: mixed replica stories, every 20th followed by a mirror copy."""
+    rng = random.Random(seed)
+    pool = load_pool()
+    sentences = [s for story in pool for p in story.paragraphs for s in _SENTENCE.findall(p) if len(s) > 4]
+    start = datetime(2026, 11, 27, 18, tzinfo=CHINA)
+    fetched = datetime(2026, 11, 28, tzinfo=UTC)
+    made = 0
+    while made < count:
+        donor = rng.choice(pool)
+        paragraphs = ["".join(rng.choices(sentences, k=rng.randint(2, 4))) for _ in range(rng.randint(3, 6))]
+        paragraphs = [_DIGITS.sub(lambda m: str(int(m.group()) + rng.randint(1, 97)), p) for p in paragraphs]
+        published = start - timedelta(minutes=7 * made)
+        url = f"http://www.xcgb.com.cn/{donor.channel}/{published:%Y%m}/t{published:%Y%m%d}_{made}.html"
+        row = {"canonical_url": url, "url": url, "site": "www.xcgb.com.cn", "spider": "xcgb_news",
+               "title": f"{donor.title}（{made}）", "body": "\n".join(paragraphs), "source": donor.source,
+               "author": donor.author or None, "editor": donor.editor, "published_at": published,
+               "regions": [], "flags": [], "damaged": False, "fetched_at": fetched,
+               "first_seen_at": fetched}  # fmt: skip
+        yield row
+        made += 1
+        if made % 20 == 0 and made < count:
+            copy = url.replace("www.xcgb.com.cn", "mirror.example.cn")
+            body = row["body"].replace("。", "。据悉，", 1)
+            yield {**row, "canonical_url": copy, "url": copy, "site": "mirror.example.cn", "body": body,
+                   "flags": ["body[0]:script:t2s"], "damaged": True}  # fmt: skip
+            made += 1
+
+
+def build(db: Path, count: int, batch: int) -> float:
+    engine = make_engine(f"sqlite:///{db}")
+    started = time.perf_counter()
+    pending: list[tuple[None, dict[str, Any]]] = []
+    for row in articles(count):
+        pending.append((None, row))
+        if len(pending) >= batch:
+            write_batch(engine, pending)
+            pending = []
+    if pending:
+        write_batch(engine, pending)
+    elapsed = time.perf_counter() - started
+    engine.dispose()
+    return elapsed
+
+
+def timed_search(conn: Any, query: str, where: ArticleFilter | None = None) -> float:
+    """What `scrapy search` does for a query, minus printing: milliseconds."""
+    started = time.perf_counter()
+    hits = search(conn, query, where, limit=20)
+    ids = {h.cluster_id for h in hits} | {h.matched_id for h in hits}
+    rows = {a.id: a for a in conn.execute(select(Article).where(Article.id.in_(ids)))}
+    terms = query_terms(query)
+    for hit in hits:
+        snippet(rows[hit.cluster_id].body, terms)
+    return (time.perf_counter() - started) * 1000
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    ordered = sorted(samples)
+    return statistics.median(ordered), ordered[min(len(ordered) - 1, round(0.95 * len(ordered)) - 1)]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.search", description=__doc__)
+    parser.add_argument("--articles", type=int, default=100_000)
+    parser.add_argument("--batch", type=int, default=500, help="articles per write_batch (default 500)")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each query (default 5)")
+    parser.add_argument("--keep", type=Path, help="build the archive here and keep it")
+    parser.add_argument("--reuse", action="store_true", help="with --keep: measure the archive already there")
+    args = parser.parse_args(argv)
+    with tempfile.TemporaryDirectory() as folder:
+        db = args.keep or Path(folder) / "archive.sqlite3"
+        build_s = float("nan") if args.reuse and db.exists() else build(db, args.articles, args.batch)
+        engine = make_engine(f"sqlite:///{db}")
+        with engine.connect() as conn:
+            stored = conn.scalar(select(func.count()).select_from(Article))
+            clusters = conn.scalar(select(func.count(func.distinct(Article.cluster_id))))
+            damaged = conn.scalar(select(func.count()).where(Article.damaged.is_(True)))
+            placed = conn.scalar(
+                select(func.count()).where(Article.damaged.is_(True), Article.cluster_id != Article.id)
+            )
+            size_mb = sum(p.stat().st_size for p in db.parent.glob(db.name + "*")) / 1e6
+            print(f"Archive: {stored} articles built in {build_s:.1f} s "
+                  f"({build_s / stored * 1000:.2f} ms per article, batches of {args.batch}), "
+                  f"{size_mb:.0f} MB on disk; {clusters} clusters, "
+                  f"{placed}/{damaged} mirror copies clustered")  # fmt: skip
+            for query in [q for qs in QUERIES.values() for q in qs]:  # warm the page cache once
+                timed_search(conn, query)
+            print(f"{'queries':<22}{'runs':>6}{'p50 ms':>10}{'p95 ms':>10}")
+            groups = {**QUERIES, "2 chars + filters": QUERIES["2 chars"]}
+            where = ArticleFilter(site="www.xcgb.com.cn", since=datetime(2026, 6, 1, tzinfo=CHINA),
+                                  until=datetime(2026, 9, 1, tzinfo=CHINA))  # fmt: skip
+            for name, queries in groups.items():
+                filters = where if "filters" in name else None
+                samples = [timed_search(conn, q, filters) for _ in range(args.repeat) for q in queries]
+                p50, p95 = percentiles(samples)
+                print(f"{name:<22}{len(samples):>6}{p50:>10.1f}{p95:>10.1f}")
+        engine.dispose()
+        out = Path(folder) / "articles.parquet"
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "scrapy", "export", "-o", str(out), "-s",
+                        f"HARVEST_DB_URL=sqlite:///{db}"], cwd=ROOT, check=True)  # fmt: skip
+        export_s = time.perf_counter() - started
+        peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        print(f"Export to Parquet: {export_s:.1f} s (scrapy start-up included), peak RSS {peak_mb:.0f} MB, "
+              f"{out.stat().st_size / 1e6:.0f} MB file")  # fmt: skip
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,202 @@
+"""`scrapy export --format jsonl|csv|parquet -o FILE [filters]`: the archive as a data set.
+
+Rows are streamed from the database in batches (constant memory, whatever the archive's
+size). Timestamps are UTC (`…+00:00` in JSONL and CSV, `timestamp[us, tz=UTC]` in Parquet);
+`regions` and `flags` are JSON strings in every format, so all three load the same way:
+
+    pandas.read_json(path, lines=True)        # *_at columns parsed as dates by pandas itself
+    pandas.read_csv(path, parse_dates=["published_at", "fetched_at", "first_seen_at"])
+    pandas.read_parquet(path)                 # typed by the file's schema
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
+from sqlalchemy import Connection, func, select
+
+from crawler.commands.search import ArchiveCommand, add_filter_options, filter_from
+from crawler.db import Article
+from crawler.db.search import ArticleFilter
+
+BATCH = 2000  # rows fetched and written at a time
+COLUMNS = (
+    "id", "cluster_id", "canonical", "url", "canonical_url", "site", "spider", "title", "subtitle",
+    "published_at", "source", "author", "editor", "edition", "body", "regions", "flags", "encoding",
+    "damaged", "revision", "content_sha256", "fetched_at", "first_seen_at",
+)  # fmt: skip
+_TIMES = {"published_at", "fetched_at", "first_seen_at"}
+_JSON = {"regions", "flags"}
+
+
+def export_rows(conn: Connection, where: ArticleFilter) -> Iterator[list[dict[str, Any]]]:
+    """Batches of export rows (JSON columns as strings, datetimes aware UTC), in id order."""
+    columns = [getattr(Article, name) for name in COLUMNS if name not in ("canonical", "cluster_id")]
+    stmt = (
+        select(*columns, func.coalesce(Article.cluster_id, Article.id).label("cluster_id"))
+        .where(*where.clauses())
+        .order_by(Article.id)
+        .execution_options(yield_per=BATCH)
+    )
+    for part in conn.execute(stmt).partitions():
+        batch = []
+        for row in part:
+            record = row._asdict()
+            record["canonical"] = record["cluster_id"] == record["id"]
+            for name in _JSON:
+                record[name] = json.dumps(record[name] or [], ensure_ascii=False)
+            batch.append({name: record[name] for name in COLUMNS})
+        yield batch
+
+
+def _iso(value: datetime | None) -> str | None:
+    return None if value is None else value.astimezone(UTC).isoformat()
+
+
+def _text_rows(batch: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    for record in batch:
+        yield {name: _iso(value) if name in _TIMES else value for name, value in record.items()}
+
+
+class _Jsonl:
+    def __init__(self, out: TextIO) -> None:
+        self.out = out
+
+    def write(self, batch: list[dict[str, Any]]) -> None:
+        self.out.writelines(json.dumps(r, ensure_ascii=False) + "\n" for r in _text_rows(batch))
+
+    def close(self) -> None:
+        pass
+
+
+class _Csv:
+    def __init__(self, out: TextIO) -> None:
+        self.writer = csv.DictWriter(out, fieldnames=COLUMNS)
+        self.writer.writeheader()
+
+    def write(self, batch: list[dict[str, Any]]) -> None:
+        self.writer.writerows(_text_rows(batch))
+
+    def close(self) -> None:
+        pass
+
+
+class _Parquet:
+    def __init__(self, path: Path) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        stamp = pa.timestamp("us", tz="UTC")
+        types = {"id": pa.int64(), "cluster_id": pa.int64(), "canonical": pa.bool_(), "damaged": pa.bool_(),
+                 "revision": pa.int64(), **dict.fromkeys(_TIMES, stamp)}  # fmt: skip
+        self.pa = pa
+        self.schema = pa.schema([(name, types.get(name, pa.string())) for name in COLUMNS])
+        self.writer = pq.ParquetWriter(path, self.schema, compression="zstd")
+
+    def write(self, batch: list[dict[str, Any]]) -> None:
+        self.writer.write_table(self.pa.Table.from_pylist(batch, schema=self.schema))
+
+    def close(self) -> None:
+        self.writer.close()
+
+
+class Progress:
+    """`exported N/TOTAL` redrawn on stderr, on a terminal only."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.done = 0
+        self.tty = sys.stderr.isatty()
+        self.started = time.monotonic()
+
+    def advance(self, count: int) -> None:
+        self.done += count
+        if self.tty:
+            share = self.done / self.total if self.total else 1.0
+            bar = "#" * int(share * 30)
+            sys.stderr.write(f"\r[{bar:<30}] {self.done}/{self.total} articles")
+            sys.stderr.flush()
+
+    def finish(self, path: Path) -> None:
+        if self.tty:
+            sys.stderr.write("\n")
+        sys.stderr.write(
+            f"Exported {self.done} articles to {path} in {time.monotonic() - self.started:.1f} s\n"
+        )
+
+
+class Command(ArchiveCommand, ScrapyCommand):
+    def syntax(self) -> str:
+        return "--format jsonl|csv|parquet -o FILE [filters]"
+
+    def short_desc(self) -> str:
+        return "Write the archive (or a filtered part) to JSON lines, CSV or Parquet, streaming"
+
+    def add_options(self, parser: Any) -> None:
+        super().add_options(parser)
+        parser.add_argument(
+            "--format", choices=("jsonl", "csv", "parquet"), help="default: from the extension"
+        )
+        parser.add_argument(
+            "-o", "--output", metavar="FILE", help="where to write ('-' = stdout, not parquet)"
+        )
+        add_filter_options(parser)
+
+    def run(self, args: list[str], opts: Any) -> None:
+        if args:
+            raise UsageError(f"unexpected arguments: {' '.join(args)}")
+        if not opts.output:
+            raise UsageError("give the output file: -o FILE")
+        fmt = opts.format or Path(opts.output).suffix.lstrip(".").lower()
+        if fmt not in ("jsonl", "csv", "parquet"):
+            raise UsageError("give --format jsonl, csv or parquet")
+        if fmt == "parquet" and opts.output == "-":
+            raise UsageError("parquet needs a file, not stdout")
+        where = filter_from(opts)
+        engine = self.archive()
+        path = Path(opts.output)
+        try:
+            with engine.connect() as conn:
+                total = conn.scalar(select(func.count()).select_from(Article).where(*where.clauses())) or 0
+                progress = Progress(total)
+                with _open(path, fmt) as out:
+                    writer = (
+                        _Parquet(path) if fmt == "parquet" else _Jsonl(out) if fmt == "jsonl" else _Csv(out)
+                    )
+                    try:
+                        for batch in export_rows(conn, where):
+                            writer.write(batch)
+                            progress.advance(len(batch))
+                    finally:
+                        writer.close()
+        finally:
+            engine.dispose()
+        progress.finish(path)
+
+
+class _open:
+    """The text output (stdout for '-'); nothing to open for Parquet, which writes the file itself."""
+
+    def __init__(self, path: Path, fmt: str) -> None:
+        self.path, self.fmt, self.handle = path, fmt, None
+
+    def __enter__(self) -> TextIO:
+        if self.fmt == "parquet":
+            return sys.stdout
+        if str(self.path) == "-":
+            return sys.stdout
+        self.handle = self.path.open("w", encoding="utf-8", newline="")
+        return self.handle
+
+    def __exit__(self, *exc: Any) -> None:
+        if self.handle is not None:
+            self.handle.close()

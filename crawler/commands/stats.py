@@ -1,0 +1,161 @@
+"""`scrapy stats`: what the archive holds: articles per site and month, sources, regions, junk
+removed by kind, mirror clusters and the last harvest runs."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from datetime import UTC
+from typing import Any
+
+from scrapy.commands import ScrapyCommand
+from sqlalchemy import Connection, desc, func, select
+from sqlalchemy.orm import aliased
+
+from crawler.commands.search import ArchiveCommand, iso, table
+from crawler.db import Article, CrawlRun
+from crawler.db.search import month_of
+
+TOP = 10
+
+
+def archive_stats(conn: Connection, *, top: int = TOP, runs: int = 5) -> dict[str, Any]:
+    """Every figure of `scrapy stats`, as JSON-ready values."""
+    total = conn.scalar(select(func.count()).select_from(Article)) or 0
+    month = month_of(Article.published_at).label("month")
+    per_month = conn.execute(
+        select(Article.site, month, func.count()).group_by(Article.site, month).order_by(Article.site, month)
+    ).all()
+    sources = conn.execute(
+        select(Article.source, func.count().label("n"))
+        .where(Article.source.is_not(None))
+        .group_by(Article.source)
+        .order_by(desc("n"), Article.source)
+        .limit(top)
+    ).all()
+    regions: Counter[tuple[str, str, str]] = Counter()
+    junk: Counter[str] = Counter()
+    junk_articles = 0
+    for part in conn.execute(
+        select(Article.regions, Article.flags).execution_options(yield_per=5000)
+    ).partitions():
+        for region_list, flags in part:
+            regions.update((r["name"], r["code"], r.get("level", "")) for r in region_list or [])
+            removed = [f.split(":") for f in flags or [] if f.startswith("junk:")]
+            junk_articles += bool(removed)
+            junk.update({kind: int(count) for _, kind, count in removed})
+    canonical = aliased(Article)
+    cluster = func.coalesce(Article.cluster_id, Article.id)
+    sizes = select(cluster.label("cluster"), func.count().label("size")).group_by(cluster).subquery()
+    clusters = conn.scalar(select(func.count()).select_from(sizes)) or 0
+    mirrored = conn.execute(select(func.count(), func.sum(sizes.c.size)).where(sizes.c.size > 1)).one()
+    copies = conn.execute(
+        select(Article.site, canonical.site, func.count())
+        .join(canonical, canonical.id == Article.cluster_id)
+        .where(Article.id != Article.cluster_id)
+        .group_by(Article.site, canonical.site)
+        .order_by(desc(func.count()))
+    ).all()
+    last_runs = conn.execute(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(runs)).all()
+    return {
+        "articles": total,
+        "per_site_month": [{"site": s, "month": m, "articles": n} for s, m, n in per_month],
+        "top_sources": [{"source": s, "articles": n} for s, n in sources],
+        "top_regions": [
+            {"name": name, "code": code, "level": level, "articles": n}
+            for (name, code, level), n in regions.most_common(top)
+        ],
+        "junk_removed": {"articles": junk_articles, "by_kind": dict(junk.most_common())},
+        "clusters": {
+            "clusters": clusters,
+            "with_copies": mirrored[0] or 0,
+            "articles_in_them": mirrored[1] or 0,
+            "copies": [{"site": s, "copies_of": c, "articles": n} for s, c, n in copies],
+        },
+        "last_runs": [
+            {
+                "id": r.id,
+                "spider": r.spider,
+                "started_at": iso(r.started_at, UTC),
+                "finished_at": iso(r.finished_at, UTC),
+                "finish_reason": r.finish_reason,
+                "clean": r.clean,
+                "pages": r.pages_fetched,
+                "new": r.articles_new,
+                "updated": r.articles_updated,
+                "errors": r.errors,
+            }
+            for r in last_runs
+        ],
+    }
+
+
+def as_text(stats: dict[str, Any]) -> str:
+    c = stats["clusters"]
+    parts = [f"Articles: {stats['articles']}", ""]
+    parts += ["Articles per site and month (China time of publication)"]
+    rows = [[r["site"], r["month"] or "(no date)", r["articles"]] for r in stats["per_site_month"]]
+    parts += [table(["site", "month", "articles"], rows, right=[2]), ""]
+    parts += ["Top sources (来源)"]
+    parts += [
+        table(["source", "articles"], [[r["source"], r["articles"]] for r in stats["top_sources"]], right=[1])
+    ]
+    parts += ["", "Top regions"]
+    rows = [[r["name"], r["code"], r["level"], r["articles"]] for r in stats["top_regions"]]
+    parts += [table(["region", "code", "level", "articles"], rows, right=[3]), ""]
+    junk = stats["junk_removed"]
+    parts += [f"Junk removed (from {junk['articles']} articles)"]
+    parts += [table(["kind", "paragraphs"], list(junk["by_kind"].items()), right=[1]), ""]
+    parts += [
+        f"Mirror clusters: {c['clusters']} clusters, {c['with_copies']} with copies "
+        f"({c['articles_in_them']} articles)"
+    ]
+    rows = [[r["site"], r["copies_of"], r["articles"]] for r in c["copies"]]
+    if rows:
+        parts += [table(["copies on", "of originals on", "articles"], rows, right=[2])]
+    parts += ["", "Last harvest runs"]
+    rows = [
+        [
+            r["id"],
+            r["spider"],
+            (r["started_at"] or "")[:19],
+            r["finish_reason"] or "(unfinished)",
+            "yes" if r["clean"] else "no",
+            r["pages"],
+            r["new"],
+            r["updated"],
+            r["errors"],
+        ]
+        for r in stats["last_runs"]
+    ]
+    headers = ["run", "spider", "started (UTC)", "finish", "clean", "pages", "new", "updated", "errors"]
+    parts += [table(headers, rows, right=[0, 5, 6, 7, 8]) if rows else "(none recorded)"]
+    return "\n".join(parts) + "\n"
+
+
+class Command(ArchiveCommand, ScrapyCommand):
+    def syntax(self) -> str:
+        return "[options]"
+
+    def short_desc(self) -> str:
+        return "Summarise the archive: sites by month, sources, regions, junk, mirror clusters, runs"
+
+    def add_options(self, parser: Any) -> None:
+        super().add_options(parser)
+        parser.add_argument("--format", choices=("table", "json"), default="table")
+        parser.add_argument(
+            "--top", type=int, default=TOP, help=f"sources and regions listed (default {TOP})"
+        )
+
+    def run(self, args: list[str], opts: Any) -> None:
+        engine = self.archive()
+        try:
+            with engine.connect() as conn:
+                stats = archive_stats(conn, top=opts.top)
+        finally:
+            engine.dispose()
+        if opts.format == "json":
+            sys.stdout.write(json.dumps(stats, ensure_ascii=False, indent=1) + "\n")
+        else:
+            sys.stdout.write(as_text(stats))

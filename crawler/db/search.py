@@ -1,0 +1,289 @@
+"""Full-text search of the archive (SQLite FTS5), and the filters every archive command shares.
+
+Chinese has no spaces, and FTS5's trigram tokenizer cannot find one- or two-character words
+(茶, 油茶, 党建). So the index is built from tokens computed here, in Python, when a row is
+written (crawler.db.store keeps it in step in the same transaction as the upsert):
+
+- `title`, `body`: overlapping character bigrams of every run of Chinese characters
+  (乡村振兴 -> 乡村 村振 振兴) and whole lower-cased words of Latin letters and digits. A
+  query of two or more characters is the phrase of its bigrams, so it matches exactly the
+  texts that contain it.
+- `tchars`, `chars`: each distinct Chinese character of the title, and of the whole article,
+  once. A one-character query matches `chars` (title hits rank first through `tchars`).
+
+The table is contentless (`content=''`): it holds the index only; texts are read from
+`articles`. A contentless FTS5 row is deleted by repeating the values it was indexed with,
+which store.py does from the old version it reads anyway before an update. Everything that
+is SQLite-specific (FTS5, json_each) is in this module, so PostgreSQL can get its own path.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from operator import add
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, event, exists, func, literal, select, text
+from sqlalchemy.sql import column, table
+
+from crawler.db.models import Article, Base
+
+SEARCH_TABLE = "article_search"
+RANK_WEIGHTS = (5.0, 1.0, 5.0, 0.5)  # bm25 weights of title, body, tchars, chars
+RANK_ALL_MAX = 10_000  # more matching articles than this are ordered newest first, not by BM25
+SNIPPET_CHARS = 36  # characters of context on each side of the first hit
+MARK = ("【", "】")  # around each hit in a snippet
+
+_RUNS = re.compile(r"[^\W_]+")
+_HAN = re.compile(
+    "([\u3005\u3007\u3021-\u3029\u3038-\u303b\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]+)"
+)
+
+_DDL = (
+    f"CREATE VIRTUAL TABLE IF NOT EXISTS {SEARCH_TABLE} USING fts5("
+    "title, body, tchars, chars, content='', tokenize='unicode61 remove_diacritics 0')"
+)
+
+
+class BadQuery(ValueError):
+    """A query with nothing to search for; the message says why, for the user."""
+
+
+@event.listens_for(Base.metadata, "after_create")
+def _create_search_table(target: Any, connection: Connection, **kw: Any) -> None:
+    """Create the FTS5 table beside the others (SQLite only; PostgreSQL gets its own later)."""
+    if connection.dialect.name != "sqlite":
+        return
+    known = connection.execute(
+        text("SELECT 1 FROM sqlite_master WHERE name = :name"), {"name": SEARCH_TABLE}
+    ).first()
+    if known is None:
+        connection.execute(text(_DDL))
+        weights = ", ".join(str(w) for w in RANK_WEIGHTS)
+        connection.execute(
+            text(f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}, rank) VALUES ('rank', 'bm25({weights})')")
+        )
+
+
+# --- tokens ---------------------------------------------------------------------------------
+
+
+def _pieces(run: str) -> Iterator[tuple[bool, str]]:
+    """A run of word characters as (is_chinese, piece) in order."""
+    for index, piece in enumerate(_HAN.split(run)):
+        if piece:
+            yield index % 2 == 1, piece if index % 2 else piece.lower()
+
+
+def tokens(text_: str) -> list[str]:
+    """The bigram-and-word tokens of a text, in order."""
+    out: list[str] = []
+    for run in _RUNS.findall(text_):
+        for chinese, piece in _pieces(run):
+            if chinese:
+                out += map(add, piece, piece[1:])  # overlapping bigrams
+            else:
+                out.append(piece)
+    return out
+
+
+def han_chars(text_: str) -> str:
+    """Each distinct Chinese character of a text once, space-separated."""
+    return " ".join(dict.fromkeys("".join(_HAN.findall(text_))))
+
+
+def search_row(article_id: int, title: str, subtitle: str | None, body: str) -> dict[str, Any]:
+    """The FTS row of an article."""
+    heading = f"{title}\n{subtitle or ''}"
+    return {
+        "rowid": article_id,
+        "title": " ".join(tokens(heading)),
+        "body": " ".join(tokens(body)),
+        "tchars": han_chars(heading),
+        "chars": han_chars(f"{heading}\n{body}"),
+    }
+
+
+_INSERT = text(
+    f"INSERT INTO {SEARCH_TABLE}(rowid, title, body, tchars, chars) "
+    "VALUES (:rowid, :title, :body, :tchars, :chars)"
+)
+_DELETE = text(
+    f"INSERT INTO {SEARCH_TABLE}({SEARCH_TABLE}, rowid, title, body, tchars, chars) "
+    "VALUES ('delete', :rowid, :title, :body, :tchars, :chars)"
+)
+
+
+def index_articles(conn: Connection, rows: Sequence[tuple[int, str, str | None, str]]) -> None:
+    """Add (id, title, subtitle, body) rows to the index: one executemany."""
+    if rows:
+        conn.execute(_INSERT, [search_row(*row) for row in rows])
+
+
+def unindex_articles(conn: Connection, rows: Sequence[tuple[int, str, str | None, str]]) -> None:
+    """Take (id, title, subtitle, body) rows, as they were indexed, out of the index."""
+    if rows:
+        conn.execute(_DELETE, [search_row(*row) for row in rows])
+
+
+def rebuild_index(conn: Connection) -> int:
+    """Index every article afresh (after a change of the tokens); the number indexed."""
+    conn.execute(text(f"DROP TABLE IF EXISTS {SEARCH_TABLE}"))
+    _create_search_table(None, conn)
+    done = 0
+    stmt = select(Article.id, Article.title, Article.subtitle, Article.body).execution_options(yield_per=2000)
+    for part in conn.execute(stmt).partitions():
+        index_articles(conn, [tuple(row) for row in part])
+        done += len(part)
+    return done
+
+
+# --- filters --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ArticleFilter:
+    """What `search`, `export` and `reclean` narrow the archive with; None = any."""
+
+    since: datetime | None = None  # published at or after
+    until: datetime | None = None  # published before
+    site: str | None = None  # host (with port when not the default)
+    source: str | None = None  # 来源, substring
+    author: str | None = None  # 作者, substring
+    region: str | None = None  # a region's name (prefix: 贵州 finds 贵州省) or 6-digit code
+
+    def clauses(self) -> list[ColumnElement[bool]]:
+        found: list[ColumnElement[bool]] = []
+        if self.since is not None:
+            found.append(Article.published_at >= self.since)
+        if self.until is not None:
+            found.append(Article.published_at < self.until)
+        if self.site:
+            found.append(Article.site == self.site)
+        if self.source:
+            found.append(Article.source.contains(self.source, autoescape=True))
+        if self.author:
+            found.append(Article.author.contains(self.author, autoescape=True))
+        if self.region:
+            found.append(_region_clause(self.region))
+        return found
+
+
+def _region_clause(region: str) -> ColumnElement[bool]:
+    """articles.regions (a JSON list of {code, name, level}) names the region."""
+    each = func.json_each(Article.regions).table_valued("value").alias("region")
+    name = func.json_extract(each.c.value, "$.name")
+    code = func.json_extract(each.c.value, "$.code")
+    wanted = name.startswith(region, autoescape=True) | (code == region)
+    return exists(select(1).select_from(each).where(wanted))
+
+
+# --- queries --------------------------------------------------------------------------------
+
+
+def match_expression(query: str, *, title_only: bool = False) -> str:
+    """An FTS5 MATCH expression for a user's query: every word and phrase must occur.
+
+    Nothing the user typed reaches FTS5 as syntax: quotes, `*`, `:`, brackets, AND/OR/NOT and
+    NEAR are either separators or searched for as plain words. `title_only` looks in the
+    title and kicker only.
+    """
+    single, phrases = ("{tchars}", "{title}") if title_only else ("{tchars chars}", "{title body}")
+    terms: list[str] = []
+    for run in _RUNS.findall(query):
+        pieces = list(_pieces(run))
+        if any(chinese and len(piece) == 1 for chinese, piece in pieces):
+            groups = [[p] for p in pieces]  # a lone character cannot be part of a bigram phrase
+        else:
+            groups = [pieces]
+        for group in groups:
+            if len(group) == 1 and group[0][0] and len(group[0][1]) == 1:
+                terms.append(f'{single} : "{group[0][1]}"')
+                continue
+            phrase = [t for chinese, piece in group for t in (tokens(piece) if chinese else [piece])]
+            terms.append(f'{phrases} : "' + " ".join(phrase) + '"')
+    if not terms:
+        raise BadQuery(f"nothing to search for in {query!r}: give Chinese characters, letters or digits")
+    return " AND ".join(dict.fromkeys(terms))
+
+
+def query_terms(query: str) -> list[str]:
+    """The runs of a query that a snippet marks (lower-cased words, Chinese as typed)."""
+    return [piece for run in _RUNS.findall(query) for _, piece in _pieces(run)]
+
+
+@dataclass(frozen=True)
+class Hit:
+    cluster_id: int  # the canonical article of the cluster (what `show` takes)
+    matched_id: int  # the best-placed article of the cluster that matched
+    score: float  # bm25, lower is better; 0.0 when ordered newest first
+    copies: int  # articles in the cluster
+
+
+def search(conn: Connection, query: str, where: ArticleFilter | None = None, *, limit: int = 20) -> list[Hit]:
+    """Clusters matching the query, best first, one per cluster; raises BadQuery.
+
+    Up to RANK_ALL_MAX matching articles are ranked by BM25. Past that (a one-character query
+    in a large archive), ranking every match would take too long: title matches come first,
+    then the rest, each newest stored first. Either way rows stream from FTS5 in order and
+    stop once `limit` clusters are found.
+    """
+    expression = match_expression(query)
+    fts = table(SEARCH_TABLE, column("rowid"), column("rank"))
+    matching = text(f"{SEARCH_TABLE} MATCH :expression")
+    total = conn.scalar(select(func.count()).select_from(fts).where(matching), {"expression": expression})
+    if total is None or total <= RANK_ALL_MAX:
+        passes = [(expression, fts.c.rank, True)]
+    else:
+        passes = [(match_expression(query, title_only=True), fts.c.rowid.desc(), False),
+                  (expression, fts.c.rowid.desc(), False)]  # fmt: skip
+    cluster = func.coalesce(Article.cluster_id, Article.id)
+    clauses = (where or ArticleFilter()).clauses()
+    found: dict[int, tuple[int, float]] = {}  # cluster -> (matched article, score), in order
+    for pass_expression, order, ranked in passes:
+        score = fts.c.rank if ranked else literal(0.0)
+        stmt = (
+            select(Article.id, cluster, score)
+            .select_from(fts)
+            .join(Article, Article.id == fts.c.rowid)
+            .where(matching, *clauses)
+            .order_by(order)
+        )
+        result = conn.execution_options(stream_results=True).execute(stmt, {"expression": pass_expression})
+        try:
+            for article_id, cluster_id, rank in result:
+                found.setdefault(cluster_id, (article_id, float(rank)))
+                if len(found) >= limit:
+                    break
+        finally:
+            result.close()
+        if len(found) >= limit:
+            break
+    sizes = dict(
+        conn.execute(select(cluster, func.count()).where(cluster.in_(list(found))).group_by(cluster)).all()
+    )
+    return [Hit(cluster_id=c, matched_id=i, score=s, copies=sizes.get(c, 1)) for c, (i, s) in found.items()]
+
+
+def snippet(body: str, terms: Iterable[str], *, width: int = SNIPPET_CHARS) -> str:
+    """A piece of `body` around the first hit, each hit marked; the start of the body if none."""
+    words = sorted({t for t in terms if t}, key=len, reverse=True)
+    flat = body.replace("\n", " ")
+    lowered = flat.lower()
+    first = min((i for w in words if (i := lowered.find(w)) >= 0), default=-1)
+    if first < 0:
+        return flat[: 2 * width] + ("…" if len(flat) > 2 * width else "")
+    start, end = max(0, first - width), min(len(flat), first + width)
+    piece = flat[start:end]
+    if words:
+        pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
+        piece = pattern.sub(lambda m: f"{MARK[0]}{m.group()}{MARK[1]}", piece)
+    return ("…" if start else "") + piece + ("…" if end < len(flat) else "")
+
+
+def month_of(when: Any) -> Any:
+    """`YYYY-MM` of a stored UTC timestamp, in China time (for per-month counts)."""
+    return func.strftime("%Y-%m", when, "+8 hours")

@@ -1,0 +1,163 @@
+"""Each archive command through a real `scrapy <command>` on a real crawl of the replica."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import pyarrow.parquet as pq
+import pytest
+
+from crawler.commands.search import CHINA
+from tests.archive.conftest import stored_articles
+from tests.conftest import run_scrapy
+
+pytestmark = pytest.mark.slow
+
+
+def scrapy_on(db_url: str, *args: str, check: bool = True):
+    return run_scrapy(*args, "-s", f"HARVEST_DB_URL={db_url}", check=check)
+
+
+def url_of(path) -> str:
+    return f"sqlite:///{path}"
+
+
+def clusters(articles) -> dict[int, list]:
+    found: dict[int, list] = {}
+    for article in articles:
+        found.setdefault(article.cluster_id, []).append(article)
+    return found
+
+
+def test_every_mirror_copy_is_clustered_with_its_original_and_nothing_else(archive_file, site):
+    articles = stored_articles(url_of(archive_file))
+    for members in clusters(articles).values():
+        paths = {a.url.split("/", 3)[3] for a in members}
+        assert len(paths) == 1, f"different stories in one cluster: {[a.url for a in members]}"
+        [canonical] = [a for a in members if a.id == a.cluster_id]
+        assert canonical.url.startswith("http://127.0.0.1"), "the original site's copy is canonical"
+        assert not canonical.damaged
+    mirrored = [a for a in articles if a.url.startswith("http://127.0.0.2")]
+    assert len(mirrored) == len(site.articles("mirror"))
+    assert all(a.cluster_id != a.id and a.damaged for a in mirrored)
+
+
+def test_search_finds_one_result_per_cluster_with_a_marked_snippet(archive_file):
+    result = scrapy_on(url_of(archive_file), "search", "党建", "--limit", "200", "--format", "json")
+    hits = json.loads(result.stdout)
+    articles = stored_articles(url_of(archive_file))
+    expected = {a.cluster_id for a in articles if "党建" in f"{a.title}\n{a.subtitle or ''}\n{a.body}"}
+    assert {h["id"] for h in hits} == expected
+    assert len(hits) == len(expected)
+    assert all("【党建】" in h["snippet"] for h in hits)
+    assert any(h["copies"] == 2 for h in hits), "the seed story is on the mirror too"
+    table = scrapy_on(url_of(archive_file), "search", "党建", "--limit", "3").stdout
+    assert "【党建】" in table and "3 results" in table
+
+
+def test_search_filters_and_csv(archive_file):
+    articles = stored_articles(url_of(archive_file))
+    site = articles[0].site
+    result = scrapy_on(url_of(archive_file), "search", "村", "--site", site, "--since", "2026-11-20",
+                       "--until", "2026-11-27", "--limit", "500", "--format", "csv")  # fmt: skip
+    rows = list(csv.DictReader(result.stdout.splitlines()))
+    expected = {
+        a.cluster_id for a in articles
+        if a.site == site and a.published_at
+        and "2026-11-20" <= a.published_at.astimezone(CHINA).date().isoformat() <= "2026-11-27"
+        and "村" in f"{a.title}\n{a.subtitle or ''}\n{a.body}"
+    }  # fmt: skip
+    assert rows and all(
+        r["site"] == site and "2026-11-20" <= r["published_at"][:10] <= "2026-11-27" for r in rows
+    )
+    assert {int(r["id"]) for r in rows} == expected
+
+
+@pytest.mark.parametrize("query", ['"', "*", ":", "(", "AND", "NEAR(", ""])
+def test_hostile_queries_never_give_a_traceback(archive_file, query):
+    result = scrapy_on(url_of(archive_file), "search", query, check=False)
+    assert "Traceback" not in result.stderr
+    assert result.returncode in (0, 2)
+    if result.returncode == 2:
+        assert "nothing to search for" in result.stderr
+
+
+def test_show_prints_the_article_and_its_provenance(archive_file):
+    articles = stored_articles(url_of(archive_file))
+    mirror = next(a for a in articles if a.url.startswith("http://127.0.0.2"))
+    shown = json.loads(
+        scrapy_on(url_of(archive_file), "show", mirror.url + "?utm_source=wx", "--format", "json").stdout
+    )
+    assert shown["id"] == mirror.id and shown["body"] == mirror.body
+    assert shown["cluster"]["canonical_id"] == mirror.cluster_id
+    assert {m["url"] for m in shown["cluster"]["members"]} == {
+        a.url for a in articles if a.cluster_id == mirror.cluster_id
+    }
+    assert shown["seen_at"][0]["url"] == mirror.url and shown["seen_at"][0]["host"] == "127.0.0.2"
+    assert shown["fetches"] and shown["fetches"][0]["status"] == 200
+    assert any("script:t2s" in f for f in shown["flags"])
+    text = scrapy_on(url_of(archive_file), "show", str(mirror.cluster_id)).stdout
+    assert "Cluster (canonical" in text and mirror.url in text and "Revisions" in text
+    missing = scrapy_on(url_of(archive_file), "show", "999999", check=False)
+    assert missing.returncode == 1 and "no article" in missing.stderr
+
+
+def test_export_writes_all_three_formats(archive_file, tmp_path):
+    articles = stored_articles(url_of(archive_file))
+    for fmt in ("jsonl", "csv", "parquet"):
+        out = tmp_path / f"articles.{fmt}"
+        scrapy_on(url_of(archive_file), "export", "--format", fmt, "-o", str(out))
+        if fmt == "jsonl":
+            rows = [json.loads(line) for line in out.read_text("utf-8").splitlines()]
+        elif fmt == "csv":
+            rows = list(csv.DictReader(out.read_text("utf-8").splitlines(keepends=True)))
+        else:
+            table = pq.read_table(out)
+            assert str(table.schema.field("published_at").type) == "timestamp[us, tz=UTC]"
+            assert str(table.schema.field("id").type) == "int64"
+            rows = table.to_pylist()
+        assert len(rows) == len(articles)
+        assert [str(r["title"]) for r in rows] == [a.title for a in articles]
+        assert json.loads(rows[0]["regions"]) == articles[0].regions
+    filtered = tmp_path / "mirror.jsonl"
+    scrapy_on(url_of(archive_file), "export", "-o", str(filtered), "--site", articles[-1].site)
+    assert len(filtered.read_text("utf-8").splitlines()) == sum(a.site == articles[-1].site for a in articles)
+
+
+def test_export_opens_in_pandas_with_proper_dtypes(archive_file, tmp_path):
+    pandas = pytest.importorskip(
+        "pandas", reason="pandas is not a dependency: pip install pandas to run this"
+    )
+    for fmt in ("jsonl", "csv", "parquet"):
+        out = tmp_path / f"articles.{fmt}"
+        scrapy_on(url_of(archive_file), "export", "-o", str(out))
+        if fmt == "jsonl":
+            frame = pandas.read_json(out, lines=True)
+        elif fmt == "csv":
+            frame = pandas.read_csv(out, parse_dates=["published_at", "fetched_at", "first_seen_at"])
+        else:
+            frame = pandas.read_parquet(out)
+        assert str(frame["published_at"].dtype).startswith("datetime64") and "UTC" in str(
+            frame["published_at"].dtype
+        )
+        assert str(frame["id"].dtype) == "int64" and str(frame["damaged"].dtype) == "bool"
+
+
+def test_stats_summarises_the_archive(archive_file, site):
+    stats = json.loads(scrapy_on(url_of(archive_file), "stats", "--format", "json").stdout)
+    articles = stored_articles(url_of(archive_file))
+    assert stats["articles"] == len(articles)
+    assert sum(r["articles"] for r in stats["per_site_month"]) == len(articles)
+    assert stats["clusters"]["with_copies"] == len(site.articles("mirror"))
+    assert stats["junk_removed"]["by_kind"].get("place-run", 0) >= 1
+    assert stats["top_sources"][0]["articles"] >= stats["top_sources"][-1]["articles"]
+    assert {r["spider"] for r in stats["last_runs"]} == {"xcgb_epaper", "xcgb_news"}
+    text = scrapy_on(url_of(archive_file), "stats").stdout
+    assert "Mirror clusters" in text and "Last harvest runs" in text
+
+
+def test_commands_refuse_a_missing_archive(tmp_path):
+    result = scrapy_on(url_of(tmp_path / "none.sqlite3"), "stats", check=False)
+    assert result.returncode == 2 and "no archive at" in result.stderr and "Traceback" not in result.stderr
+    assert not (tmp_path / "none.sqlite3").exists()
