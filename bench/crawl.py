@@ -84,7 +84,8 @@ def crawl(mode: str, info: dict, workdir: Path) -> Run:
         pages=int(stats.get("response_received_count", 0)),
         articles=int(stats.get("harvest/storage/new", 0)),
         cpu=usage.ru_utime + usage.ru_stime,
-        peak_rss_mb=usage.ru_maxrss / 1024,
+        # The crawl's own VmHWM: wait4's ru_maxrss would carry this process's peak over exec.
+        peak_rss_mb=stats.get("harvest/memory/peak_rss_mb") or usage.ru_maxrss / 1024,
         stats=stats | {"process_wall": wall},
     )
 

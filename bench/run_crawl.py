@@ -95,7 +95,9 @@ def main() -> None:
     merged: dict[str, float] = {"wall_seconds": wall}
     for crawler in crawlers:
         for key, value in (crawler.stats.get_stats() if crawler.stats else {}).items():
-            if isinstance(value, int | float) and not isinstance(value, bool):
+            if key == "harvest/memory/peak_rss_mb":  # one process: its peak, not a sum
+                merged[key] = max(merged.get(key, 0), value)
+            elif isinstance(value, int | float) and not isinstance(value, bool):
                 merged[key] = merged.get(key, 0) + value
             elif isinstance(value, datetime):
                 continue

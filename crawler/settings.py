@@ -31,7 +31,7 @@ DOWNLOAD_DELAY = 0.25  # seconds between requests to a site (randomised 0.5-1.5x
 AUTOTHROTTLE_ENABLED = True  # back off when a site slows down
 AUTOTHROTTLE_TARGET_CONCURRENCY = 2.0  # average parallel requests per site AutoThrottle aims at
 DOWNLOAD_TIMEOUT = 30  # seconds
-DOWNLOAD_MAXSIZE = 20 * 1024 * 1024  # a news page is never bigger
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # a news page is never bigger (the biggest seen are ~1 MB)
 RETRY_TIMES = 3  # on 5xx, timeouts, connection resets
 HTTPCACHE_ENABLED = False  # the raw page is kept in the database instead
 TELNETCONSOLE_ENABLED = False  # no listening ports of our own
@@ -86,6 +86,7 @@ DOWNLOADER_MIDDLEWARES = {
 }
 EXTENSIONS = {
     "crawler.harvest.runs.RunRecorder": 500,  # the crawl_runs table
+    "crawler.harvest.memory.PeakMemory": 600,  # harvest/memory/peak_rss_mb (the crawl's own)
 }
 
 # Hostile input and faults (docs/reliability.md)

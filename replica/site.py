@@ -493,7 +493,7 @@ PAGE_FAULTS: dict[str, str] = {
     "close": "connection",  # the connection closes before any answer
     "gzip": "decompression",  # Content-Encoding: gzip whose data fails to inflate
     "binary": "binary",  # random bytes served as text/html
-    "huge": "too_large",  # DOWNLOAD_MAXSIZE + 1 bytes, streamed without a Content-Length
+    "huge": "too_large",  # 20 MB + 1 byte (over DOWNLOAD_MAXSIZE), streamed without a Content-Length
     "big": "too_large",  # an 8 MB page: under DOWNLOAD_MAXSIZE, over the extractor's limit
     "deep": "too_deep",  # the article inside 10,000 nested <div>
     "charset": "undecodable",  # invalid bytes in the charset the page declares

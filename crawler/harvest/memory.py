@@ -1,0 +1,43 @@
+"""The peak memory of this process, measured so that a parent's memory cannot leak into it.
+
+`ru_maxrss` (and Scrapy's memusage stats, which read it) survives execve on Linux: a crawl
+started from a large process (pytest, a benchmark, a scheduler) reports that process's peak.
+`VmHWM` belongs to the address space the crawl itself built after exec.
+"""
+
+from __future__ import annotations
+
+import resource
+from typing import Any
+
+from scrapy import signals
+
+STATUS = "/proc/self/status"
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory in MB: VmHWM on Linux, ru_maxrss elsewhere."""
+    try:
+        with open(STATUS, encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:  # no /proc: not Linux
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+class PeakMemory:
+    """Records the process's peak memory as the stat `harvest/memory/peak_rss_mb` at spider close."""
+
+    def __init__(self, stats: Any) -> None:
+        self.stats = stats
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> PeakMemory:
+        extension = cls(crawler.stats)
+        crawler.signals.connect(extension.spider_closed, signal=signals.spider_closed)
+        return extension
+
+    def spider_closed(self) -> None:
+        self.stats.set_value("harvest/memory/peak_rss_mb", round(peak_rss_mb(), 1))
