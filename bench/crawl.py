@@ -16,12 +16,13 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 from bench.load import requests_per_second
+from replica.process import running
 from replica.site import MAIN, build_site
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -40,28 +41,9 @@ class Run:
     stats: dict
 
 
-@contextmanager
-def replica(articles: int):
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "replica",
-            "serve",
-            "--articles",
-            str(articles),
-            "--end-date",
-            END.isoformat(),
-        ],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        yield json.loads(process.stdout.readline())  # type: ignore[union-attr]
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+def replica(articles: int) -> AbstractContextManager[dict]:
+    """The replica of `articles` stories, ending on END, in its own process."""
+    return running("--articles", str(articles), "--end-date", END.isoformat())
 
 
 def crawl(mode: str, info: dict, workdir: Path) -> Run:

@@ -25,35 +25,11 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
+from replica.process import running
+
 ROOT = Path(__file__).resolve().parents[1]
 SETTINGS = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "HARVEST_EPAPER_DAYS=800",
             "-s", "LOG_LEVEL=WARNING"]  # fmt: skip
-
-
-def start_replica(articles: int, end: date, *extra: str) -> tuple[subprocess.Popen[str], dict]:
-    command = [
-        sys.executable,
-        "-m",
-        "replica",
-        "serve",
-        "--articles",
-        str(articles),
-        "--end-date",
-        end.isoformat(),
-        *extra,
-    ]
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    line = process.stdout.readline() if process.stdout else ""
-    if not line:
-        raise RuntimeError(f"the replica did not start (exit {process.wait()})")
-    info = json.loads(line)
-    info["port"] = int(info["news"].split(":")[2].split("/")[0])
-    return process, info
-
-
-def stop(process: subprocess.Popen[str]) -> None:
-    process.terminate()
-    process.wait(timeout=10)
 
 
 def request_log(info: dict) -> list[dict]:
@@ -98,17 +74,14 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         db_url = f"sqlite:///{Path(folder) / 'bench.sqlite3'}"
-        process, info = start_replica(args.articles, end)
-        try:
+        with running("--articles", str(args.articles), "--end-date", end.isoformat()) as info:
             for label in ("1 fresh", "2 unchanged"):
                 seen = len(request_log(info))
                 seconds = harvest(db_url, info)
                 log = request_log(info)[seen:]
                 rows.append((label, seconds, *last_runs(db_url), sum(is_article(r["path"]) for r in log)))
-        finally:
-            stop(process)
-        process, info = start_replica(args.articles, end, "--add", str(args.add), "--port", str(info["port"]))
-        try:
+        more = ("--add", str(args.add), "--port", str(info["port"]))
+        with running("--articles", str(args.articles), "--end-date", end.isoformat(), *more) as info:
             seconds = harvest(db_url, info)
             log = request_log(info)
             rows.append(
@@ -119,8 +92,6 @@ def main(argv: list[str] | None = None) -> int:
                     sum(is_article(r["path"]) for r in log),
                 )
             )
-        finally:
-            stop(process)
     total = info["articles"]
     print(f"Replica: {total} articles after run 3 ({args.articles} stories + {args.add}, with mirror copies)")
     print(f"{'run':<16}{'wall s':>9}{'pages':>8}{'articles fetched':>18}{'new':>7}")

@@ -8,17 +8,15 @@ replica and prints what the database now holds.
 from __future__ import annotations
 
 import argparse
-import json
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 from sqlalchemy import func, select
 
 from crawler.db import Article, make_engine
+from replica.process import running
 
 ROOT = Path(__file__).resolve().parent.parent
 # The replica runs on this machine: no need to be polite to it.
@@ -27,22 +25,6 @@ ROOT = Path(__file__).resolve().parent.parent
 DEMO_END_DATE = "2026-11-27"
 DEMO_PORT = 8921
 REPLICA_SETTINGS = ("-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False")
-
-
-@contextmanager
-def running_replica(articles: int, end_date: str, port: int = 0) -> Iterator[dict]:
-    """Start `python -m replica serve` and yield the addresses it printed; stop it afterwards."""
-    command = [sys.executable, "-m", "replica", "serve", "--articles", str(articles),
-               "--end-date", end_date, "--port", str(port)]  # fmt: skip
-    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, text=True)
-    try:
-        line = process.stdout.readline() if process.stdout else ""
-        if not line:
-            raise RuntimeError(f"the replica did not start (exit status {process.wait()})")
-        yield json.loads(line)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def crawl(spider: str, db_url: str, log_file: Path, **spider_args: str) -> dict[str, int]:
@@ -103,7 +85,9 @@ def main(argv: list[str] | None = None) -> int:
     logs = db_path.parent / "logs"
     logs.mkdir(parents=True, exist_ok=True)
     started = time.monotonic()
-    with running_replica(args.articles, DEMO_END_DATE, args.port) as replica:
+    with running(
+        "--articles", str(args.articles), "--end-date", DEMO_END_DATE, "--port", str(args.port)
+    ) as replica:
         print(f"Replica up: e-paper {replica['epaper']}, news {replica['news']}, mirror {replica['mirror']}")
         epaper = {"base_url": replica["epaper"], "since": min(replica["issue_days"]), "until": DEMO_END_DATE}
         runs = [

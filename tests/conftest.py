@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -12,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from replica.process import running
 from replica.site import Site, build_site
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,20 +36,8 @@ def site() -> Site:
 @pytest.fixture(scope="session")
 def replica_server() -> Iterator[dict]:
     """The replica as a real HTTP server in a subprocess; yields the addresses it printed."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "replica", "serve", "--articles", str(REPLICA_ARTICLES),
-         "--end-date", REPLICA_END.isoformat()],
-        cwd=ROOT, stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
-    try:
-        line = process.stdout.readline() if process.stdout else ""
-        assert line, f"replica did not start (exit {process.poll()})"
-        yield json.loads(line)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        if process.stdout:
-            process.stdout.close()
+    with running("--articles", str(REPLICA_ARTICLES), "--end-date", REPLICA_END.isoformat()) as info:
+        yield info
 
 
 def run_scrapy(*args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -60,3 +48,43 @@ def run_scrapy(*args: str, check: bool = True) -> subprocess.CompletedProcess[st
     if check and result.returncode != 0:
         raise AssertionError(f"scrapy {' '.join(args)} exited {result.returncode}:\n{result.stderr[-4000:]}")
     return result
+
+
+POSTGRES_ENV = "HARVEST_TEST_POSTGRES_URL"
+HOW_TO_RUN_POSTGRES = (
+    f"set {POSTGRES_ENV}=postgresql+psycopg://postgres@127.0.0.1:5432/test (a server you may write to; "
+    "each test works in a schema of its own, dropped afterwards) to run the PostgreSQL tests"
+)
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """The URL of an empty schema of its own on the test PostgreSQL server; skips when there is none."""
+    base = os.environ.get(POSTGRES_ENV)
+    if not base:
+        pytest.skip(HOW_TO_RUN_POSTGRES)
+    from uuid import uuid4
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"t_{uuid4().hex[:12]}"
+    admin = create_engine(base)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {name}"))
+    try:
+        yield make_url(base).update_query_dict({"options": f"-csearch_path={name}"}).render_as_string(
+            hide_password=False
+        )
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {name} CASCADE"))
+        admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def any_db_url(request, tmp_path) -> str:
+    """An empty archive URL: a SQLite file, then a PostgreSQL schema (skipped without a server)."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'archive.sqlite3'}"
+    return request.getfixturevalue("postgres_url")

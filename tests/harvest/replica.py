@@ -6,37 +6,17 @@ import json
 import subprocess
 import sys
 import urllib.request
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import create_engine, text
 
+from replica.process import running as replica  # noqa: F401 (the harvest tests import it from here)
 from tests.conftest import ROOT
 
 # Tests harvest a replica on this machine: no politeness delays, quick retries.
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "HARVEST_RETRY_BACKOFF_BASE=0.2",
         "-s", "HARVEST_RUN_UPDATE_INTERVAL=1", "-s", "HARVEST_PROGRESS_INTERVAL=1"]  # fmt: skip
-
-
-@contextmanager
-def replica(*args: str) -> Iterator[dict[str, Any]]:
-    """`python -m replica serve ARGS` in a subprocess; yields what it printed, plus its port."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "replica", "serve", *args], cwd=ROOT, stdout=subprocess.PIPE, text=True
-    )
-    try:
-        line = process.stdout.readline() if process.stdout else ""
-        assert line, f"replica did not start (exit {process.poll()})"
-        info = json.loads(line)
-        info["port"] = int(info["news"].split(":")[2].split("/")[0])
-        yield info
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        if process.stdout:
-            process.stdout.close()
 
 
 def request_log(info: dict[str, Any]) -> list[dict[str, Any]]:
