@@ -13,8 +13,6 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from pypinyin.pinyin_dict import pinyin_dict
-
 logger = logging.getLogger(__name__)
 
 HAN = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -31,6 +29,14 @@ _RUBY_NOISE_RE = re.compile(
 _RTC_RE = re.compile(r"<rtc\b[^>]*>.*?</rtc\s*>", re.IGNORECASE | re.DOTALL)
 
 
+@lru_cache(maxsize=1)
+def _pinyin_dict() -> dict[int, str]:
+    """pypinyin's readings by code point, loaded on first use (importing pypinyin takes 0.3 s)."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    return pinyin_dict
+
+
 def toneless(syllable: str) -> str:
     """Drop the tone marks of a syllable, keeping ü: ``lǜ`` -> ``lü``."""
     decomposed = unicodedata.normalize("NFD", syllable)
@@ -45,7 +51,7 @@ def has_tone_mark(syllable: str) -> bool:
 @lru_cache(maxsize=16384)
 def readings(char: str) -> frozenset[str]:
     """Every reading of a character, tone-marked and toneless (``ü`` also written ``v``)."""
-    marked = pinyin_dict.get(ord(char))
+    marked = _pinyin_dict().get(ord(char))
     if not marked:
         return frozenset()
     forms: set[str] = set()
@@ -59,7 +65,7 @@ def readings(char: str) -> frozenset[str]:
 def syllables() -> frozenset[str]:
     """Every valid Mandarin syllable, tone-marked and toneless."""
     found: set[str] = set()
-    for marked in pinyin_dict.values():
+    for marked in _pinyin_dict().values():
         for reading in marked.split(","):
             plain = toneless(reading)
             found.update((reading, plain, plain.replace("ü", "v")))
