@@ -52,6 +52,9 @@ ITEM_PIPELINES = {
 
 HARVEST_DB_URL = _env("HARVEST_DB_URL", "sqlite:///data/harvest.sqlite3")  # where articles go
 HARVEST_DB_BATCH_SIZE = int(_env("HARVEST_DB_BATCH_SIZE", "50"))  # items per commit
+HARVEST_FRONTIER_URL = _env("HARVEST_FRONTIER_URL", "")  # redis://…: one frontier shared by worker processes
+HARVEST_FRONTIER_IDLE = float(_env("HARVEST_FRONTIER_IDLE", "10"))  # s of no frontier activity: workers stop
+ADDONS = {"crawler.harvest.frontier.FrontierAddon": 0}  # applies HARVEST_FRONTIER_URL
 HARVEST_STORE_RAW = _flag("HARVEST_STORE_RAW")  # keep the raw page (compressed)
 HARVEST_NORMALIZE_ENABLED = _flag("HARVEST_NORMALIZE_ENABLED")  # clean-text stage
 HARVEST_JUNK_ENABLED = _flag("HARVEST_JUNK_ENABLED")  # SEO-junk stage

@@ -73,8 +73,10 @@ def postgres_url() -> Iterator[str]:
     with admin.begin() as conn:
         conn.execute(text(f"CREATE SCHEMA {name}"))
     try:
-        yield make_url(base).update_query_dict({"options": f"-csearch_path={name}"}).render_as_string(
-            hide_password=False
+        yield (
+            make_url(base)
+            .update_query_dict({"options": f"-csearch_path={name}"})
+            .render_as_string(hide_password=False)
         )
     finally:
         with admin.begin() as conn:
@@ -88,3 +90,23 @@ def any_db_url(request, tmp_path) -> str:
     if request.param == "sqlite":
         return f"sqlite:///{tmp_path / 'archive.sqlite3'}"
     return request.getfixturevalue("postgres_url")
+
+
+REDIS_ENV = "HARVEST_TEST_REDIS_URL"
+
+
+@pytest.fixture
+def redis_url() -> Iterator[str]:
+    """A Redis database for shared-frontier tests, emptied before and after; skips without one."""
+    url = os.environ.get(REDIS_ENV)
+    if not url:
+        pytest.skip(f"set {REDIS_ENV}=redis://127.0.0.1:6379/15 (a database the tests may empty) to run this")
+    import redis
+
+    server = redis.Redis.from_url(url)
+    server.flushdb()
+    try:
+        yield url
+    finally:
+        server.flushdb()
+        server.close()

@@ -70,7 +70,7 @@ def archive_stats(conn: Connection, *, top: int = TOP, runs: int = 5) -> dict[st
         "clusters": {
             "clusters": clusters,
             "with_copies": mirrored[0] or 0,
-            "articles_in_them": mirrored[1] or 0,
+            "articles_in_them": int(mirrored[1] or 0),  # a SUM: Decimal on PostgreSQL
             "copies": [{"site": s, "copies_of": c, "articles": n} for s, c, n in copies],
         },
         "last_runs": [

@@ -14,11 +14,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from crawler.db.models import Base
+from crawler.db.schema import NewerSchema, OutdatedSchema, prepare
+
+__all__ = ["ArchiveUnavailable", "NewerSchema", "OutdatedSchema", "make_engine", "write_retrying"]
 
 logger = logging.getLogger(__name__)
 
@@ -27,7 +29,7 @@ LOCKED_RETRIES = 3  # then the batch is retried this many times …
 LOCKED_PAUSE = 2.0  # … after pauses of 2, 4, 8 s
 T = TypeVar("T")
 
-# SQLite's messages (OperationalError) for the faults a long-running harvest meets.
+# The messages (OperationalError) of the faults a long-running harvest meets: SQLite's, then PostgreSQL's.
 _FAULTS = (
     ("database is locked", "locked", "locked by another writer"),
     ("database table is locked", "locked", "locked by another writer"),
@@ -35,6 +37,11 @@ _FAULTS = (
     ("readonly database", "read-only", "read-only: it cannot be written"),
     ("unable to open database file", "unopenable", "not openable (missing folder, permissions)"),
     ("disk i/o error", "io", "failing: a disk I/O error"),
+    # PostgreSQL: concurrent writers that locked rows in opposite orders; the loser retries.
+    ("deadlock detected", "locked", "locked by another writer (deadlock)"),
+    ("could not serialize access", "locked", "locked by another writer (serialization)"),
+    ("no space left on device", "full", "full: the server's disk has no room left"),
+    ("read-only transaction", "read-only", "read-only: it cannot be written"),
 )
 
 
@@ -78,7 +85,12 @@ def write_retrying(engine: Engine, write: Callable[[], T], what: str) -> T:
 
 
 def make_engine(url: str, *, create: bool = True) -> Engine:
-    """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout; tables are created."""
+    """An engine for `url`; SQLite gets WAL, foreign keys and a busy timeout.
+
+    With `create`, the schema is made ready (crawler.db.schema.prepare): a fresh database is
+    created and stamped at head; an older or newer one is refused with OutdatedSchema or
+    NewerSchema, whose message says what to do.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite" and parsed.database not in (None, "", ":memory:"):
         # A `file:` URI (…?mode=ro&uri=true) names the file after the scheme.
@@ -87,41 +99,15 @@ def make_engine(url: str, *, create: bool = True) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     if create:
-        Base.metadata.create_all(engine)
-        _check_columns(engine)
+        ready = False
+        try:
+            with engine.begin() as conn:
+                prepare(conn)
+            ready = True
+        finally:
+            if not ready:  # refused: close the connection now, not when the engine is collected
+                engine.dispose()
     return engine
-
-
-class OutdatedSchema(RuntimeError):
-    """The database was created by an older version of the models (no migrations yet)."""
-
-
-class NewerSchema(RuntimeError):
-    """The database was created by a newer version of the models: this one refuses to write it."""
-
-
-def _check_columns(engine: Engine) -> None:
-    """create_all adds missing tables, never missing columns: say so plainly instead of failing later.
-
-    Columns this version does not know mean a newer version made the database: refused too,
-    before a write could fail half-way on them (NOT NULL) or leave them inconsistent.
-    """
-    inspector = inspect(engine)
-    for table in Base.metadata.sorted_tables:
-        have = {column["name"] for column in inspector.get_columns(table.name)}
-        unknown = sorted(have - set(table.columns.keys()))
-        if unknown:
-            raise NewerSchema(
-                f"{engine.url.render_as_string(hide_password=True)}: table {table.name} has columns "
-                f"{', '.join(unknown)} this version does not know; it was made by a newer version "
-                "(upgrade the harvester, or use another database)"
-            )
-        missing = sorted(set(table.columns.keys()) - have)
-        if missing:
-            raise OutdatedSchema(
-                f"{engine.url.render_as_string(hide_password=True)}: table {table.name} lacks "
-                f"{', '.join(missing)}; it was created by an older version (remove it or migrate it)"
-            )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

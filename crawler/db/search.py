@@ -13,8 +13,12 @@ written (crawler.db.store keeps it in step in the same transaction as the upsert
 
 The table is contentless (`content=''`): it holds the index only; texts are read from
 `articles`. A contentless FTS5 row is deleted by repeating the values it was indexed with,
-which store.py does from the old version it reads anyway before an update. Everything that
-is SQLite-specific (FTS5, json_each) is in this module, so PostgreSQL can get its own path.
+which store.py does from the old version it reads anyway before an update.
+
+On PostgreSQL the same tokens go into a tsvector (search_doc, GIN-indexed) and a query into
+the tsquery of the same terms (tsquery_expression): the same articles match. Everything the
+two databases spell differently (the index, JSON elements, month of a timestamp) is in this
+module.
 """
 
 from __future__ import annotations
@@ -26,8 +30,23 @@ from datetime import datetime
 from operator import add
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, event, exists, func, literal, select, text
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Text,
+    cast,
+    event,
+    exists,
+    func,
+    literal,
+    literal_column,
+    select,
+    text,
+)
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import column, table
+from sqlalchemy.sql.functions import FunctionElement
 
 from crawler.db.models import Article, Base
 
@@ -52,9 +71,27 @@ class BadQuery(ValueError):
     """A query with nothing to search for; the message says why, for the user."""
 
 
+_PG_DDL = (
+    f"CREATE TABLE IF NOT EXISTS {SEARCH_TABLE} (article_id INTEGER NOT NULL, doc TSVECTOR NOT NULL, "
+    f"CONSTRAINT pk_{SEARCH_TABLE} PRIMARY KEY (article_id), "
+    f"CONSTRAINT fk_{SEARCH_TABLE}_article_id_articles FOREIGN KEY (article_id) REFERENCES articles (id))",
+    f"CREATE INDEX IF NOT EXISTS ix_{SEARCH_TABLE}_doc ON {SEARCH_TABLE} USING gin (doc)",
+)
+# PostgreSQL: a tsvector written as a literal ('乡村':1A …), so no text-search parser or locale is
+# involved. Weights name the FTS5 columns: A title, B tchars, C body, D chars.
+PG_MAX_POSITION = 16_383  # tsvector positions stop here
+PG_MAX_POSITIONS = 256  # positions kept per lexeme
+PG_MAX_LEXEME = 2_046  # bytes; a longer "word" is left out of the PostgreSQL index
+PG_RANK_WEIGHTS = "{0.05, 0.1, 0.5, 0.5}"  # ts_rank weights of D, C, B, A
+
+
 @event.listens_for(Base.metadata, "after_create")
 def _create_search_table(target: Any, connection: Connection, **kw: Any) -> None:
-    """Create the FTS5 table beside the others (SQLite only; PostgreSQL gets its own later)."""
+    """Create the search index beside the tables: FTS5 on SQLite, a tsvector table on PostgreSQL."""
+    if connection.dialect.name == "postgresql":
+        for statement in _PG_DDL:
+            connection.execute(text(statement))
+        return
     if connection.dialect.name != "sqlite":
         return
     known = connection.execute(
@@ -107,6 +144,33 @@ def search_row(article_id: int, title: str, subtitle: str | None, body: str) -> 
     }
 
 
+def search_doc(title: str, subtitle: str | None, body: str) -> str:
+    """The PostgreSQL tsvector literal of an article: the tokens of search_row, with positions."""
+    heading = f"{title}\n{subtitle or ''}"
+    places: dict[str, list[str]] = {}
+
+    def add_(token: str, place: str) -> None:
+        kept = places.setdefault(token, [])
+        if len(kept) < PG_MAX_POSITIONS and len(token.encode()) <= PG_MAX_LEXEME:
+            kept.append(place)
+
+    title_tokens = tokens(heading)
+    for position, token in enumerate(title_tokens, 1):
+        add_(token, f"{min(position, PG_MAX_POSITION)}A")
+    start = len(title_tokens) + 2  # a gap: no phrase spans the title and the body
+    for position, token in enumerate(tokens(body), start):
+        add_(token, f"{min(position, PG_MAX_POSITION)}C")
+    for char in han_chars(heading).split():
+        add_(char, "1B")
+    for char in han_chars(f"{heading}\n{body}").split():
+        add_(char, "2D")
+    return " ".join(f"'{token}':{','.join(kept)}" for token, kept in places.items() if kept)
+
+
+_PG_UPSERT = text(
+    f"INSERT INTO {SEARCH_TABLE} (article_id, doc) VALUES (:article_id, CAST(:doc AS tsvector)) "
+    "ON CONFLICT (article_id) DO UPDATE SET doc = excluded.doc"
+)
 _INSERT = text(
     f"INSERT INTO {SEARCH_TABLE}(rowid, title, body, tchars, chars) "
     "VALUES (:rowid, :title, :body, :tchars, :chars)"
@@ -119,20 +183,31 @@ _DELETE = text(
 
 def index_articles(conn: Connection, rows: Sequence[tuple[int, str, str | None, str]]) -> None:
     """Add (id, title, subtitle, body) rows to the index: one executemany."""
-    if rows:
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        conn.execute(_PG_UPSERT, [{"article_id": row[0], "doc": search_doc(*row[1:])} for row in rows])
+    else:
         conn.execute(_INSERT, [search_row(*row) for row in rows])
 
 
 def unindex_articles(conn: Connection, rows: Sequence[tuple[int, str, str | None, str]]) -> None:
     """Take (id, title, subtitle, body) rows, as they were indexed, out of the index."""
-    if rows:
+    if not rows:
+        return
+    if conn.dialect.name == "postgresql":
+        conn.execute(text(f"DELETE FROM {SEARCH_TABLE} WHERE article_id = :id"), [{"id": r[0]} for r in rows])
+    else:
         conn.execute(_DELETE, [search_row(*row) for row in rows])
 
 
 def rebuild_index(conn: Connection) -> int:
     """Index every article afresh (after a change of the tokens); the number indexed."""
-    conn.execute(text(f"DROP TABLE IF EXISTS {SEARCH_TABLE}"))
-    _create_search_table(None, conn)
+    if conn.dialect.name == "postgresql":
+        conn.execute(text(f"DELETE FROM {SEARCH_TABLE}"))
+    else:
+        conn.execute(text(f"DROP TABLE IF EXISTS {SEARCH_TABLE}"))
+        _create_search_table(None, conn)
     done = 0
     stmt = select(Article.id, Article.title, Article.subtitle, Article.body).execution_options(yield_per=2000)
     for part in conn.execute(stmt).partitions():
@@ -174,14 +249,35 @@ class ArticleFilter:
 
 def _region_clause(region: str) -> ColumnElement[bool]:
     """articles.regions (a JSON list of {code, name, level}) names the region."""
-    each = func.json_each(Article.regions).table_valued("value").alias("region")
-    name = func.json_extract(each.c.value, "$.name")
-    code = func.json_extract(each.c.value, "$.code")
+    each = _json_elements(Article.regions).table_valued("value").alias("region")
+    name = _json_field(each.c.value, literal_column("'name'"))
+    code = _json_field(each.c.value, literal_column("'code'"))
     wanted = name.startswith(region, autoescape=True) | (code == region)
     return exists(select(1).select_from(each).where(wanted))
 
 
 # --- queries --------------------------------------------------------------------------------
+
+
+def _query_terms(query: str) -> list[tuple[bool, list[str]]]:
+    """What a query asks for, each must occur: (True, [character]) or (False, [phrase tokens])."""
+    terms: list[tuple[bool, list[str]]] = []
+    for run in _RUNS.findall(query):
+        pieces = list(_pieces(run))
+        if any(chinese and len(piece) == 1 for chinese, piece in pieces):
+            groups = [[p] for p in pieces]  # a lone character cannot be part of a bigram phrase
+        else:
+            groups = [pieces]
+        for group in groups:
+            if len(group) == 1 and group[0][0] and len(group[0][1]) == 1:
+                terms.append((True, [group[0][1]]))
+            else:
+                terms.append(
+                    (False, [t for chinese, piece in group for t in (tokens(piece) if chinese else [piece])])
+                )
+    if not terms:
+        raise BadQuery(f"nothing to search for in {query!r}: give Chinese characters, letters or digits")
+    return terms
 
 
 def match_expression(query: str, *, title_only: bool = False) -> str:
@@ -192,22 +288,21 @@ def match_expression(query: str, *, title_only: bool = False) -> str:
     title and kicker only.
     """
     single, phrases = ("{tchars}", "{title}") if title_only else ("{tchars chars}", "{title body}")
-    terms: list[str] = []
-    for run in _RUNS.findall(query):
-        pieces = list(_pieces(run))
-        if any(chinese and len(piece) == 1 for chinese, piece in pieces):
-            groups = [[p] for p in pieces]  # a lone character cannot be part of a bigram phrase
-        else:
-            groups = [pieces]
-        for group in groups:
-            if len(group) == 1 and group[0][0] and len(group[0][1]) == 1:
-                terms.append(f'{single} : "{group[0][1]}"')
-                continue
-            phrase = [t for chinese, piece in group for t in (tokens(piece) if chinese else [piece])]
-            terms.append(f'{phrases} : "' + " ".join(phrase) + '"')
-    if not terms:
-        raise BadQuery(f"nothing to search for in {query!r}: give Chinese characters, letters or digits")
+    terms = [
+        f'{single} : "{words[0]}"' if char else f'{phrases} : "' + " ".join(words) + '"'
+        for char, words in _query_terms(query)
+    ]
     return " AND ".join(dict.fromkeys(terms))
+
+
+def tsquery_expression(query: str, *, title_only: bool = False) -> str:
+    """The PostgreSQL tsquery of match_expression: the same terms over search_doc's weights."""
+    single, phrases = ("B", "A") if title_only else ("BD", "AC")
+    terms = [
+        f"'{words[0]}':{single}" if char else "(" + " <-> ".join(f"'{w}':{phrases}" for w in words) + ")"
+        for char, words in _query_terms(query)
+    ]
+    return " & ".join(dict.fromkeys(terms))
 
 
 def query_terms(query: str) -> list[str]:
@@ -215,11 +310,31 @@ def query_terms(query: str) -> list[str]:
     return [piece for run in _RUNS.findall(query) for _, piece in _pieces(run)]
 
 
+def _fts_match(expression: str) -> tuple[Any, Any, Any, Any]:
+    """SQLite: (index, its article id, the match clause, bm25 rank: lower is better)."""
+    fts = table(SEARCH_TABLE, column("rowid"), column("rank"))
+    return (
+        fts,
+        fts.c.rowid,
+        text(f"{SEARCH_TABLE} MATCH :expression").bindparams(expression=expression),
+        fts.c.rank,
+    )
+
+
+def _pg_match(expression: str) -> tuple[Any, Any, Any, Any]:
+    """PostgreSQL: (index, its article id, the @@ clause, minus ts_rank: lower is better)."""
+    index = table(SEARCH_TABLE, column("article_id"), column("doc"))
+    wanted = cast(literal(expression, Text), postgresql.TSQUERY)
+    weights = literal_column(f"'{PG_RANK_WEIGHTS}'::float4[]")
+    rank = -func.ts_rank(weights, index.c.doc, wanted)
+    return index, index.c.article_id, index.c.doc.bool_op("@@")(wanted), rank
+
+
 @dataclass(frozen=True)
 class Hit:
     cluster_id: int  # the canonical article of the cluster (what `show` takes)
     matched_id: int  # the best-placed article of the cluster that matched
-    score: float  # bm25, lower is better; 0.0 when ordered newest first
+    score: float  # bm25 (PostgreSQL: minus ts_rank), lower is better; 0.0 when ordered newest first
     copies: int  # articles in the cluster
 
 
@@ -231,31 +346,33 @@ def search(conn: Connection, query: str, where: ArticleFilter | None = None, *, 
     then the rest, each newest stored first. Either way rows stream from FTS5 in order and
     stop once `limit` clusters are found.
     """
-    expression = match_expression(query)
-    fts = table(SEARCH_TABLE, column("rowid"), column("rank"))
-    matching = text(f"{SEARCH_TABLE} MATCH :expression")
-    total = conn.scalar(select(func.count()).select_from(fts).where(matching), {"expression": expression})
+    postgresql = conn.dialect.name == "postgresql"
+    expression = (tsquery_expression if postgresql else match_expression)(query)
+    matcher = _pg_match if postgresql else _fts_match
+    index, rowid, matching, _ = matcher(expression)
+    total = conn.scalar(select(func.count()).select_from(index).where(matching))
     if total is None or total <= RANK_ALL_MAX:
-        passes = [(expression, fts.c.rank, True)]
+        passes = [(expression, True)]
     else:
-        passes = [(match_expression(query, title_only=True), fts.c.rowid.desc(), False),
-                  (expression, fts.c.rowid.desc(), False)]  # fmt: skip
+        title_only = (tsquery_expression if postgresql else match_expression)(query, title_only=True)
+        passes = [(title_only, False), (expression, False)]
     cluster = func.coalesce(Article.cluster_id, Article.id)
     clauses = (where or ArticleFilter()).clauses()
     found: dict[int, tuple[int, float]] = {}  # cluster -> (matched article, score), in order
-    for pass_expression, order, ranked in passes:
-        score = fts.c.rank if ranked else literal(0.0)
+    for pass_expression, ranked in passes:
+        index, rowid, matching, rank = matcher(pass_expression)
+        score = rank if ranked else literal(0.0)
         stmt = (
             select(Article.id, cluster, score)
-            .select_from(fts)
-            .join(Article, Article.id == fts.c.rowid)
+            .select_from(index)
+            .join(Article, Article.id == rowid)
             .where(matching, *clauses)
-            .order_by(order)
+            .order_by(rank if ranked else rowid.desc())
         )
-        result = conn.execution_options(stream_results=True).execute(stmt, {"expression": pass_expression})
+        result = conn.execution_options(stream_results=True).execute(stmt)
         try:
-            for article_id, cluster_id, rank in result:
-                found.setdefault(cluster_id, (article_id, float(rank)))
+            for article_id, cluster_id, rank_ in result:
+                found.setdefault(cluster_id, (article_id, float(rank_)))
                 if len(found) >= limit:
                     break
         finally:
@@ -286,4 +403,62 @@ def snippet(body: str, terms: Iterable[str], *, width: int = SNIPPET_CHARS) -> s
 
 def month_of(when: Any) -> Any:
     """`YYYY-MM` of a stored UTC timestamp, in China time (for per-month counts)."""
-    return func.strftime("%Y-%m", when, "+8 hours")
+    return _china_month(when)
+
+
+# --- what SQLite and PostgreSQL spell differently -----------------------------------------
+
+
+class _json_elements(FunctionElement[Any]):
+    """The elements of a JSON array, as rows with a `value` column."""
+
+    name = "json_elements"
+    inherit_cache = True
+
+
+class _json_field(FunctionElement[Any]):
+    """A field of a JSON object, as text: (object, literal 'key')."""
+
+    type = Text()
+    name = "json_field"
+    inherit_cache = True
+
+
+class _china_month(FunctionElement[Any]):
+    """`YYYY-MM` of a naive UTC timestamp, in China time."""
+
+    type = Text()
+    name = "china_month"
+    inherit_cache = True
+
+
+@compiles(_json_elements, "sqlite")
+def _json_elements_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"json_each({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_json_elements, "postgresql")
+def _json_elements_pg(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"json_array_elements({compiler.process(element.clauses, **kw)})"
+
+
+@compiles(_json_field, "sqlite")
+def _json_field_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
+    value, key = list(element.clauses)
+    return f"json_extract({compiler.process(value, **kw)}, '$.' || {compiler.process(key, **kw)})"
+
+
+@compiles(_json_field, "postgresql")
+def _json_field_pg(element: Any, compiler: Any, **kw: Any) -> str:
+    value, key = list(element.clauses)
+    return f"({compiler.process(value, **kw)} ->> {compiler.process(key, **kw)})"
+
+
+@compiles(_china_month, "sqlite")
+def _china_month_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)}, '+8 hours')"
+
+
+@compiles(_china_month, "postgresql")
+def _china_month_pg(element: Any, compiler: Any, **kw: Any) -> str:
+    return f"to_char({compiler.process(element.clauses, **kw)} + interval '8 hours', 'YYYY-MM')"

@@ -1,0 +1,1 @@
+"""Alembic migrations of the archive (env.py, versions/), configured in code by crawler.db.schema."""
