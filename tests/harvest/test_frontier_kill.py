@@ -1,0 +1,64 @@
+"""A worker of a shared crawl killed with SIGKILL: the others finish, the next harvest fills the gap.
+
+Needs HARVEST_TEST_REDIS_URL and HARVEST_TEST_POSTGRES_URL (see tests/conftest.py). The killed
+worker's popped requests are lost to the shared crawl (their fingerprints are in the seen-set);
+the surviving worker stops once the killed one's marks run out (HARVEST_FRONTIER_IDLE), and a
+plain `scrapy harvest` of the same archive afterwards stores what is missing, each article once.
+"""
+
+from __future__ import annotations
+
+import signal
+import time
+from collections import Counter
+from uuid import uuid4
+
+from replica.site import build_site
+from tests.conftest import REPLICA_END
+from tests.harvest.replica import query, replica, run_harvest, url_of
+from tests.harvest.test_frontier import start_worker
+
+ARTICLES = 300
+LATENCY = 0.05  # s before each answer: the crawl lasts long enough to be cut
+
+
+def test_a_killed_worker_leaves_gaps_the_next_harvest_fills(postgres_url, redis_url):
+    key = f"test:kill:{uuid4().hex[:8]}"
+    with replica("--articles", str(ARTICLES), "--end-date", REPLICA_END.isoformat(),
+                 "--latency", str(LATENCY)) as info:  # fmt: skip
+        expected = {
+            url_of(info, e) for e in build_site(ARTICLES, REPLICA_END).articles() if e.site != "epaper"
+        }
+        victim, survivor = (start_worker(info, postgres_url, redis_url, key) for _ in range(2))
+        deadline = time.monotonic() + 60
+        stored = 0
+        while stored < len(expected) // 4:  # mid-crawl: a quarter stored
+            assert time.monotonic() < deadline and victim.poll() is None, "the crawl ended before the kill"
+            time.sleep(0.2)
+            stored = (
+                query(postgres_url, "SELECT count(*) FROM articles")[0][0] if _has_table(postgres_url) else 0
+            )
+        victim.send_signal(signal.SIGKILL)
+        victim.communicate(timeout=10)
+        _, log = survivor.communicate(timeout=60)
+        assert survivor.returncode == 0, log[-3000:]
+        after_crawl = query(postgres_url, "SELECT count(*) FROM articles")[0][0]
+
+        result = run_harvest(postgres_url, info, "--once", "--spider", "xcgb_news")
+        assert result.returncode == 0, result.stderr[-3000:]
+
+    urls = Counter(url for (url,) in query(postgres_url, "SELECT url FROM articles"))
+    assert set(urls) == expected
+    assert set(urls.values()) == {1}  # each article exactly once
+    runs = query(postgres_url, "SELECT pid, finish_reason, finished_at, clean FROM crawl_runs ORDER BY id")
+    killed = [run for run in runs if run[0] == victim.pid]
+    assert len(killed) == 1 and killed[0][1] is None and killed[0][2] is None, runs  # unfinished
+    survivors = [run[1:] for run in runs if run[0] != victim.pid]
+    assert [reason for reason, *_ in survivors] == ["finished", "finished"], runs
+    assert not survivors[0][2], "the survivor's run is not clean: the crawl lost a worker"
+    assert survivors[1][2], runs
+    print(f"stored before the kill {stored}, after the crawl {after_crawl}, after the harvest {len(urls)}")
+
+
+def _has_table(db_url: str) -> bool:
+    return bool(query(db_url, "SELECT 1 FROM information_schema.tables WHERE table_name = 'articles'"))
