@@ -13,9 +13,8 @@ from typing import Any
 from scrapy import Request, signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
-from sqlalchemy import Engine
 
-from crawler.db import make_engine
+from crawler.db.engine import LazyEngine
 from crawler.db.store import page_validator, save_validators
 from crawler.harvest.runs import is_clean, stores_articles
 from crawler.urls import canonical_url
@@ -26,8 +25,7 @@ logger = logging.getLogger(__name__)
 class ConditionalGetMiddleware:
     def __init__(self, stats: Any, db_url: str) -> None:
         self.stats = stats
-        self.db_url = db_url
-        self.engine: Engine | None = None
+        self.db = LazyEngine(db_url)
         self.seen: dict[str, tuple[str | None, str | None]] = {}  # list pages of this run only
 
     @classmethod
@@ -40,11 +38,6 @@ class ConditionalGetMiddleware:
         middleware = cls(crawler.stats, settings.get("HARVEST_DB_URL"))
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
-
-    def db(self) -> Engine:
-        if self.engine is None:
-            self.engine = make_engine(self.db_url)
-        return self.engine
 
     def process_request(self, request: Request) -> None:
         if not request.meta.get("harvest_list") or request.meta.get("harvest_conditional") is not None:
@@ -85,5 +78,4 @@ class ConditionalGetMiddleware:
             elif self.seen:
                 logger.info("Run not clean (%s): list validators not saved", reason)
         finally:
-            if self.engine is not None:
-                self.engine.dispose()
+            self.db.dispose()

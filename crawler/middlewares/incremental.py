@@ -21,9 +21,8 @@ from typing import Any
 from scrapy import Request, signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
-from sqlalchemy import Engine
 
-from crawler.db import make_engine
+from crawler.db.engine import LazyEngine
 from crawler.db.store import known_urls, last_run, recent_articles
 from crawler.harvest.runs import RunRecorder, stores_articles
 from crawler.urls import canonical_url
@@ -37,10 +36,9 @@ class IncrementalMiddleware:
     def __init__(self, crawler: Any, db_url: str, stop_after: int, recheck_days: float) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
-        self.db_url = db_url
+        self.db = LazyEngine(db_url)
         self.stop_after = stop_after  # 0: never stop a walk early
         self.recheck_days = recheck_days
-        self.engine: Engine | None = None
         self.trusted = False  # the previous run finished cleanly: early stops are safe
         self.streaks: dict[str, int] = {}
         self.stopped: set[str] = set()
@@ -61,14 +59,8 @@ class IncrementalMiddleware:
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 
-    def db(self) -> Engine:
-        if self.engine is None:
-            self.engine = make_engine(self.db_url)
-        return self.engine
-
     def spider_closed(self) -> None:
-        if self.engine is not None:
-            self.engine.dispose()
+        self.db.dispose()
 
     # --- start: resume, re-checks ---------------------------------------------------------
 
