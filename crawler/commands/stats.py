@@ -13,6 +13,7 @@ from scrapy.commands import ScrapyCommand
 from sqlalchemy import Connection, desc, func, select
 from sqlalchemy.orm import aliased
 
+from crawler.commands.base import positive_int
 from crawler.commands.search import ArchiveCommand, iso, table
 from crawler.db import Article, CrawlRun
 from crawler.db.search import month_of
@@ -145,7 +146,7 @@ class Command(ArchiveCommand, ScrapyCommand):
         super().add_options(parser)
         parser.add_argument("--format", choices=("table", "json"), default="table")
         parser.add_argument(
-            "--top", type=int, default=TOP, help=f"sources and regions listed (default {TOP})"
+            "--top", type=positive_int, default=TOP, help=f"sources and regions listed (default {TOP})"
         )
 
     def run(self, args: list[str], opts: Any) -> None:
