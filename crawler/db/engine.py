@@ -179,9 +179,9 @@ def check_readable(conn: Connection) -> None:
     if found is None or _known_revision(found):
         return
     raise NewerSchema(
-        f"{schema.where(conn)} is at schema revision {found}, which this program does not know "
+        f"{schema.where(conn)} is at schema revision {found}, which this version does not know "
         f"(it knows revisions up to {schema.head()}): it was made by a newer version of the harvester; "
-        "upgrade the program to read or write it (nothing was written)"
+        "upgrade the harvester to read or write it (nothing was written)"
     )
 
 
@@ -212,6 +212,23 @@ def _needs_immutable(path: str) -> bool:
     if os.path.exists(shm):
         return not os.access(shm, os.R_OK | os.W_OK)
     return not os.access(os.path.dirname(os.path.abspath(path)), os.W_OK | os.X_OK)
+
+
+class LazyEngine:
+    """The archive's engine, made on first use (a component may never need it) and disposed once."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self._engine: Engine | None = None
+
+    def __call__(self) -> Engine:
+        if self._engine is None:
+            self._engine = make_engine(self.url)
+        return self._engine
+
+    def dispose(self) -> None:
+        if self._engine is not None:
+            self._engine.dispose()
 
 
 def _sqlite_reading_pragmas(dbapi_connection: Any, _record: Any) -> None:
