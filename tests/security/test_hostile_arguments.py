@@ -169,3 +169,18 @@ def test_generated_arguments_never_raise(archive, command, words, options):
     assert result.status in (0, 1, 2), result
     if result.status:
         assert "error: " in result.last_line or result.last_line.startswith("search: "), result.err
+
+
+def test_stats_takes_the_filters(archive):
+    import json
+
+    whole = json.loads(run_on(archive, "stats", "--format", "json").out)
+    result = run_on(
+        archive, "stats", "--format", "json", "--since", "2026-03-01", "--site", "www.xcgb.com.cn"
+    )
+    since = json.loads(result.out)
+    assert whole["articles"] == 300
+    # article n is published on day 2026-01-01 + n (China time); 59 is 2026-03-01; even n on www.xcgb.com.cn
+    assert since["articles"] == len([n for n in range(59, 300) if n % 2 == 0])
+    assert [row["site"] for row in since["per_site_month"]] == ["www.xcgb.com.cn"] * 8
+    assert result.err == ""
