@@ -24,7 +24,7 @@ from typing import Any, ClassVar
 
 from scrapy.exceptions import UsageError
 from sqlalchemy import Engine, select
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import ArgumentError, OperationalError
 
 from crawler.db.engine import (
     ArchiveUnavailable,
@@ -70,11 +70,12 @@ def guarded(run: Callable[..., None]) -> Callable[..., None]:
         except ArchiveUnavailable as problem:
             unusable = problem.fault in ("read-only", "unopenable")
             self.exitcode = error(str(problem), EXIT_BAD_INPUT if unusable else EXIT_FAILED)
-        except OperationalError as problem:
+        except OperationalError as problem:  # the database's own words: unreachable, locked, full …
             found = database_fault(problem)
-            if found is None:
-                raise
-            self.exitcode = error(f"the archive is {found[1]}", EXIT_FAILED)
+            said = found[1] if found else str(problem.orig or problem).strip().splitlines()[0]
+            self.exitcode = error(f"the archive is {said}" if found else f"the archive: {said}", EXIT_FAILED)
+        except ArgumentError as problem:  # HARVEST_DB_URL (or --to) that is no database URL
+            self.exitcode = error(f"not a database URL: {problem}")
         except BrokenPipeError:
             # the reader went away (`… | head`): stop quietly; Python's own flush at exit would fail too
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

@@ -49,6 +49,13 @@ CASES = [
     (["db", "copy", "--to", "not a url"], 2, r"error: copy: --to 'not a url' is not a database URL", []),
     (["export", "-o", "out.txt"], 2, r"error: give --format jsonl, csv or parquet", []),
     (["search", '"'], 2, r"search: nothing to search for", []),
+    (["stats", "-s", "HARVEST_DB_URL=garbage"], 2, r"error: not a database URL: Could not parse", []),
+    (
+        ["stats", "-s", "HARVEST_DB_URL=postgresql+psycopg://x@127.0.0.1:1/x"],
+        1,
+        r"error: the archive: connection failed: .*Connection refused",
+        [],
+    ),
 ]
 
 
