@@ -27,7 +27,7 @@ from typing import Any, TypeVar
 from urllib.parse import quote, unquote, urlsplit
 
 from alembic.util import CommandError
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
@@ -166,6 +166,11 @@ def make_engine(url: str, *, create: bool = True, readonly: bool = False) -> Eng
                 check_readable(conn)
                 if not readonly:
                     prepare(conn)
+                elif not inspect(conn).has_table("articles"):
+                    raise ArchiveUnavailable(
+                        "unopenable",
+                        f"{schema.where(conn)} holds no archive (no articles table): harvest first",
+                    )
             ready = True
         finally:
             if not ready:  # refused: close the connection now, not when the engine is collected

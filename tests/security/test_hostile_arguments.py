@@ -191,3 +191,14 @@ def test_stats_takes_the_filters(archive):
     assert since["articles"] == len([n for n in range(59, 300) if n % 2 == 0])
     assert [row["site"] for row in since["per_site_month"]] == ["www.xcgb.com.cn"] * 8
     assert result.err == ""
+
+
+def test_a_database_without_an_archive_is_one_error_line(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    empty = tmp_path / "empty.sqlite3"
+    empty.write_bytes(b"")
+    for command in (["db", "current"], ["search", "x"], ["stats"]):
+        result = scrapy(command[0], "-s", f"HARVEST_DB_URL=sqlite:///{empty}", *command[1:])
+        assert result.status == 2, result.err
+        assert result.last_line.endswith("holds no archive (no articles table): harvest first")
+    assert empty.read_bytes() == b""
