@@ -18,6 +18,8 @@ from crawler.demo import REPLICA_SETTINGS
 from replica.site import MAIN
 from tests.conftest import ROOT
 
+pytestmark = pytest.mark.slow
+
 ARTICLE = "/news/xczx/202611/t20261127_5001.html"
 OTHER = "/news/cgzc/202611/t20261126_5002.html"
 

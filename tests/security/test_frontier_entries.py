@@ -119,6 +119,7 @@ def test_each_hostile_entry_is_refused_and_nothing_runs(tmp_path):
     assert not marker.exists()
 
 
+@pytest.mark.slow
 def test_a_crawl_drops_hostile_entries_in_redis_and_goes_on(redis_url, replica_server, tmp_path):
     import redis
 

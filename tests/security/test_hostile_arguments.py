@@ -116,6 +116,7 @@ def test_an_archive_of_a_newer_version_is_refused_by_every_command_and_not_writt
     assert archive.read_bytes() == before
 
 
+@pytest.mark.slow
 def test_output_into_a_closed_pipe_stops_quietly(archive):
     """`scrapy export -o - | head -1`: the reader goes away after one line."""
     export = subprocess.Popen(
@@ -133,6 +134,7 @@ def test_output_into_a_closed_pipe_stops_quietly(archive):
     assert "Traceback" not in err and "BrokenPipe" not in err, err
 
 
+@pytest.mark.slow
 def test_undecodable_bytes_in_argv_are_one_error_line(archive):
     result = subprocess.run(
         [sys.executable.encode(), b"-m", b"scrapy", b"search", b"\xff\xfe",

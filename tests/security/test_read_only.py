@@ -24,6 +24,8 @@ import pytest
 from tests.conftest import ROOT
 from tests.security.runner import Result, scrapy
 
+pytestmark = pytest.mark.slow
+
 NOBODY = 65534
 READING = [["search", "油茶", "--limit", "3"], ["show", "1"], ["stats"],
            ["export", "-o", "-", "--format", "jsonl", "--since", "2026-03-01"], ["db", "current"],
