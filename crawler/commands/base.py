@@ -93,7 +93,7 @@ def check_text(value: str, what: str) -> None:
     try:
         value.encode("utf-8")
     except UnicodeEncodeError:
-        shown = value.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
+        shown = value.encode("utf-8", "backslashreplace").decode("utf-8")  # \udcff for the bad bytes
         raise UsageError(f"{what} is not valid UTF-8 text: {shown}", print_help=False) from None
 
 
