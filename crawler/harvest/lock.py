@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
@@ -111,7 +111,7 @@ def _advisory_lock(db_url: str) -> Iterator[str]:
         engine.dispose()
 
 
-def _advisory_holder(conn, key: int) -> str:  # type: ignore[no-untyped-def]
+def _advisory_holder(conn: Connection, key: int) -> str:
     """Who holds the lock: the server's backend pid, client address and application."""
     row = conn.execute(
         text(
