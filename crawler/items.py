@@ -1,4 +1,9 @@
-"""The Article item: what a spider hands on and what the pipeline stages fill in."""
+"""The Article item: what a spider hands on and what the pipeline stages fill in.
+
+Feeds (`scrapy crawl SPIDER -o articles.jsonl`) hold every field but `raw_body`: the raw page
+is bytes, which JSON cannot hold, and it is kept (compressed) in the archive; FEED_FIELDS is
+what crawler/settings.py gives FEED_EXPORT_FIELDS.
+"""
 
 import scrapy
 
@@ -37,3 +42,7 @@ class Article(scrapy.Item):
     body = scrapy.Field()  # list[str] of paragraphs
     regions = scrapy.Field()  # list[dict]: the divisions the article is about (code, name, level)
     flags = scrapy.Field()  # list[str]: what decoding and cleaning did
+
+
+# Every field a feed exports (FEED_EXPORT_FIELDS): all but the raw bytes
+FEED_FIELDS = [name for name in Article.fields if name != "raw_body"]

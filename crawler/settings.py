@@ -2,6 +2,8 @@
 
 import os
 
+from crawler.items import FEED_FIELDS
+
 
 def _env(name: str, default: str) -> str:
     return os.environ.get(name, default)
@@ -39,6 +41,7 @@ REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19's HTTP control server: no listenin
 LOG_LEVEL = "INFO"  # `-L DEBUG` shows every request
 LOG_FORMATTER = "crawler.logformatter.HarvestLogFormatter"  # items logged by URL, not as raw bytes
 FEED_EXPORT_ENCODING = "utf-8"  # `-o file.jsonl` writes readable Chinese
+FEED_EXPORT_FIELDS = FEED_FIELDS  # every Article field but the raw bytes (kept in the archive)
 
 # The item chain: each stage its own module under pipelines/.
 ITEM_PIPELINES = {
@@ -114,6 +117,8 @@ SPIDER_MIDDLEWARES.update(
 DOWNLOADER_MIDDLEWARES.update(
     {
         "crawler.middlewares.bounds.SiteBoundMiddleware": 60,  # redirects and links off the harvested sites
+        "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,  # replaced by the one below
+        "crawler.middlewares.robots.OneLineRobotsTxtMiddleware": 100,  # unreachable host: no traceback
     }
 )
 EXTENSIONS.update(

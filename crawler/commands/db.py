@@ -2,8 +2,11 @@
 
 `upgrade` migrates the database named by HARVEST_DB_URL to the newest revision (a database
 made before migrations existed is recognised as the initial revision and stamped first);
-`current` says which revision it is at and whether that is the newest; `copy --to URL` copies
-the whole archive, ids included, into another, empty database (SQLite to PostgreSQL).
+`current` says which revision it is at and whether that is the newest (reading only: a
+missing file is not created, a read-only archive is fine); `copy --to URL` copies the whole
+archive, ids included, into another, empty database (SQLite to PostgreSQL). An archive at a
+revision this program does not know (made by a newer version) is refused by all three, saying
+which revision it found and which this program knows.
 """
 
 from __future__ import annotations
@@ -14,11 +17,14 @@ from typing import Any
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
-from crawler.commands.search import ArchiveCommand, table
+from crawler.commands.base import ArchiveCommand, InputError
+from crawler.commands.search import table
 from crawler.db import schema
 from crawler.db.copy import TargetNotEmpty, copy_archive
-from crawler.db.engine import make_engine
+from crawler.db.engine import archive_writable, check_readable, make_engine
 
 ACTIONS = ("upgrade", "current", "copy")
 
@@ -36,48 +42,68 @@ class Command(ArchiveCommand, ScrapyCommand):
 
     def run(self, args: list[str], opts: Any) -> None:
         if len(args) != 1 or args[0] not in ACTIONS:
-            raise UsageError(f"give one of: {', '.join(ACTIONS)}")
-        assert self.settings is not None
+            raise UsageError(f"give one of: {', '.join(ACTIONS)}", print_help=False)
         if args[0] == "copy":
             self.copy(opts.to)
-            return
-        engine = make_engine(self.settings.get("HARVEST_DB_URL"), create=False)
-        where = engine.url.render_as_string(hide_password=True)
+        elif args[0] == "current":
+            self.current()
+        else:
+            self.upgrade()
+
+    def current(self) -> None:
+        engine = self.archive(write=False)  # checks the revision is one this program knows
         try:
-            with engine.begin() as conn:
-                if args[0] == "upgrade":
-                    try:
-                        before, after, recognised = schema.upgrade(conn)
-                    except schema.NewerSchema as problem:
-                        raise UsageError(str(problem)) from None
-                    if recognised:
-                        sys.stdout.write(
-                            f"{where}: made before migrations, recognised as revision {before}\n"
-                        )
-                    said = "already at" if before == after else f"upgraded from {before or 'nothing'} to"
-                    sys.stdout.write(f"{where}: {said} revision {after} (head)\n")
-                else:
-                    revision = schema.current(conn)
-                    head = schema.head()
-                    state = "head" if revision == head else f"head is {head}: run `scrapy db upgrade`"
-                    sys.stdout.write(f"{where}: revision {revision or 'none (not stamped)'} ({state})\n")
+            with engine.connect() as conn:
+                revision = schema.current(conn)
+                where = schema.where(conn)
         finally:
             engine.dispose()
+        head = schema.head()
+        state = "head" if revision == head else f"head is {head}: run `scrapy db upgrade`"
+        sys.stdout.write(f"{where}: revision {revision or 'none (not stamped)'} ({state})\n")
+
+    def upgrade(self) -> None:
+        assert self.settings is not None
+        url = self.settings.get("HARVEST_DB_URL")
+        why = archive_writable(url)
+        if why is not None:
+            raise InputError(f"cannot upgrade the archive: {why}")
+        engine = make_engine(url, create=False)
+        try:
+            with engine.begin() as conn:
+                check_readable(conn)
+                before, after, recognised = schema.upgrade(conn)
+                where = schema.where(conn)
+        finally:
+            engine.dispose()
+        if recognised:
+            sys.stdout.write(f"{where}: made before migrations, recognised as revision {before}\n")
+        said = "already at" if before == after else f"upgraded from {before or 'nothing'} to"
+        sys.stdout.write(f"{where}: {said} revision {after} (head)\n")
 
     def copy(self, to: str | None) -> None:
         if not to:
-            raise UsageError("copy: give --to URL, e.g. --to postgresql+psycopg://user@host/db")
-        source = self.archive()
+            raise UsageError(
+                "copy: give --to URL, e.g. --to postgresql+psycopg://user@host/db", print_help=False
+            )
+        try:
+            make_url(to)
+        except ArgumentError:
+            raise UsageError(f"copy: --to {to!r} is not a database URL", print_help=False) from None
+        why = archive_writable(to)
+        if why is not None:
+            raise InputError(f"cannot copy into {to}: {why}")
+        source = self.archive(write=False)
         try:
             target = make_engine(to)
-        except (schema.NewerSchema, schema.OutdatedSchema) as problem:
+        except BaseException:
             source.dispose()
-            raise UsageError(str(problem)) from None
+            raise
         started = time.monotonic()
         try:
             copied = copy_archive(source, target)
         except TargetNotEmpty as problem:
-            raise UsageError(str(problem)) from None
+            raise InputError(str(problem)) from None
         finally:
             source.dispose()
             target.dispose()

@@ -1,4 +1,13 @@
-"""`scrapy extract PATH|URL…`: the crawl's item chain, minus storage, on saved pages or URLs."""
+"""`scrapy extract PATH|URL…`: the crawl's item chain, minus storage, on saved pages or URLs.
+
+A URL is fetched as the crawl fetches: HTTP redirects are followed (at most
+REDIRECT_MAX_TIMES), a meta refresh too but only within the hosts of the URLs given (like any
+redirect: another host is refused as `offsite`); an HTTP error status is the page's answer
+(the extractor refuses a 404 template), a host that cannot be reached is that input's error.
+robots.txt is not asked (the user named these pages), nothing is retried, no shared frontier.
+`--layout NAME` picks a layout profile (`--profile NAME` still works: it is not Scrapy's
+`--profile FILE` here, which would write a cProfile dump).
+"""
 
 from __future__ import annotations
 
@@ -7,7 +16,8 @@ import sys
 from collections.abc import AsyncIterator
 from datetime import datetime
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any
+from urllib.parse import urlsplit
 
 import scrapy
 from itemadapter import ItemAdapter
@@ -15,8 +25,10 @@ from scrapy import signals
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.http import Response
+from scrapy.settings import SETTINGS_PRIORITIES
 from twisted.python.failure import Failure
 
+from crawler.commands.base import GuardedCommand
 from crawler.extract.profiles import PROFILES
 from crawler.urls import canonical_url, site_of
 from spiders.base import HarvestSpider
@@ -41,6 +53,12 @@ def article_json(item: Any) -> dict[str, Any]:
     return out
 
 
+# Not Scrapy's every status: 3xx must reach the redirect middlewares to be followed
+ANSWER_STATUSES = [*range(200, 300), *range(400, 600)]
+# For a one-off command: the pages named are fetched once, robots.txt not asked, no shared queue
+EXTRACT_SETTINGS = {"ROBOTSTXT_OBEY": False, "RETRY_ENABLED": False, "HARVEST_FRONTIER_URL": ""}
+
+
 class ExtractSpider(HarvestSpider):
     """Fetches the given inputs (file:// or http) and yields each as a raw article page."""
 
@@ -53,6 +71,8 @@ class ExtractSpider(HarvestSpider):
         super().__init__(*args, **kwargs)
         self.inputs = inputs  # (index, address to fetch, the page's original address)
         self.profile = profile
+        # redirects and meta refreshes stay on the hosts given (crawler.middlewares.bounds)
+        self.allowed_domains = sorted({urlsplit(fetch).hostname or "" for _, fetch, _ in inputs} - {""})
 
     async def start(self) -> AsyncIterator[Any]:
         for index, fetch, page_url in self.inputs:
@@ -60,13 +80,19 @@ class ExtractSpider(HarvestSpider):
                 fetch,
                 callback=self.parse_input,
                 errback=self.input_failed,
-                meta={"harvest_input": index, "harvest_page_url": page_url, "handle_httpstatus_all": True},
+                meta={
+                    "harvest_input": index,
+                    "harvest_page_url": page_url,
+                    "handle_httpstatus_list": ANSWER_STATUSES,
+                },
                 dont_filter=True,
             )
 
     def parse_input(self, response: Response) -> Any:
         item = self.article_item(response)
         page_url = response.meta["harvest_page_url"]
+        if response.meta.get("redirect_urls") and page_url == response.meta["redirect_urls"][0]:
+            page_url = response.url  # followed a redirect: the page is where it ended
         item.update(url=page_url, canonical_url=canonical_url(page_url), site=site_of(page_url))
         yield item
 
@@ -82,11 +108,17 @@ class ExtractSpider(HarvestSpider):
         )
 
 
-class Command(ScrapyCommand):
+def _fetchable(url: str) -> bool:
+    """An http(s) or file URL with a host (http) that parses (`http://[::1` does not)."""
+    try:
+        parts = urlsplit(url)
+        return parts.scheme == "file" or (parts.scheme in ("http", "https") and bool(parts.hostname))
+    except ValueError:
+        return False
+
+
+class Command(GuardedCommand, ScrapyCommand):
     requires_project = True
-    default_settings: ClassVar[dict[str, Any]] = {
-        "ROBOTSTXT_OBEY": False,  # the user named these pages
-    }
 
     def syntax(self) -> str:
         return "[options] PATH|URL ..."
@@ -97,11 +129,17 @@ class Command(ScrapyCommand):
     def add_options(self, parser: Any) -> None:
         super().add_options(parser)
         parser.add_argument("--url", help="the page's original address (with a single input)")
-        parser.add_argument("--profile", choices=sorted(PROFILES), help="layout profile (default: detect)")
+        # `--profile` is the old name: here it is the layout, never Scrapy's cProfile dump
+        parser.add_argument("--layout", "--profile", dest="layout", choices=sorted(PROFILES),
+                            help="layout profile (default: detect)")  # fmt: skip
+        parser.set_defaults(profile=None)  # Scrapy reads opts.profile: no cProfile run
 
     def process_options(self, args: list[str], opts: Any) -> None:
         super().process_options(args, opts)
         assert self.settings is not None
+        for name, value in EXTRACT_SETTINGS.items():  # over the project's, under the command line's
+            if self.settings.getpriority(name) < SETTINGS_PRIORITIES["cmdline"]:
+                self.settings.set(name, value, priority="cmdline")
         pipelines = dict(self.settings.getdict("ITEM_PIPELINES"))
         pipelines.pop("pipelines.storage.StoragePipeline", None)
         self.settings.set("ITEM_PIPELINES", pipelines, priority="cmdline")
@@ -117,7 +155,10 @@ class Command(ScrapyCommand):
         inputs: list[tuple[int, str, str]] = []
         for index, arg in enumerate(args):
             if "://" in arg:
-                inputs.append((index, arg, opts.url or arg))
+                if not _fetchable(arg):
+                    results[index] = {"input": arg, "error": f"not a URL that can be fetched: {arg}"}
+                else:
+                    inputs.append((index, arg, opts.url or arg))
                 continue
             path = Path(arg)
             if not path.is_file():
@@ -140,7 +181,7 @@ class Command(ScrapyCommand):
             crawler = self.crawler_process.create_crawler(ExtractSpider)
             crawler.signals.connect(scraped, signal=signals.item_scraped)
             crawler.signals.connect(dropped, signal=signals.item_dropped)
-            self.crawler_process.crawl(crawler, inputs=inputs, profile=opts.profile)
+            self.crawler_process.crawl(crawler, inputs=inputs, profile=opts.layout)
             self.crawler_process.start()
         for index, arg in enumerate(args):
             result = results.get(index, {"input": arg, "error": "no result (see the log)"})

@@ -21,6 +21,8 @@ from scrapy.crawler import AsyncCrawlerRunner, Crawler
 from scrapy.exceptions import UsageError
 from scrapy.utils.asyncio import create_looping_call
 
+from crawler.commands.base import GuardedCommand, InputError
+from crawler.db.engine import archive_writable
 from crawler.harvest.lock import HarvestLocked, harvest_lock
 from crawler.harvest.progress import progress_line, run_figures, summary_table
 from crawler.harvest.schedule import jittered, parse_interval, spider_plan
@@ -64,7 +66,7 @@ class Progress:
             sys.stderr.write("\n")
 
 
-class Command(ScrapyCommand):
+class Command(GuardedCommand, ScrapyCommand):
     requires_project = True
 
     def syntax(self) -> str:
@@ -102,6 +104,8 @@ class Command(ScrapyCommand):
         except ValueError as error:
             raise UsageError(str(error)) from None
         db_url = self.settings.get("HARVEST_DB_URL")
+        if (why := archive_writable(db_url)) is not None:
+            raise InputError(f"cannot harvest into the archive: {why}")
         try:
             with harvest_lock(db_url):
                 if interval is None:

@@ -20,8 +20,9 @@ from scrapy.exceptions import DropItem, NotConfigured, UsageError
 from scrapy.spiderloader import get_spider_loader
 from sqlalchemy import Connection, Engine, func, select
 
+from crawler.commands.base import ArchiveCommand, add_filter_options, filter_from
 from crawler.commands.export import Progress
-from crawler.commands.search import ArchiveCommand, add_filter_options, filter_from, table
+from crawler.commands.search import table
 from crawler.db import Article, RawPage
 from crawler.db.search import ArticleFilter
 from crawler.db.store import read_raw_body, upsert_articles
@@ -149,8 +150,8 @@ class Command(ArchiveCommand, ScrapyCommand):
 
     def run(self, args: list[str], opts: Any) -> None:
         if args:
-            raise UsageError(f"unexpected arguments: {' '.join(args)}")
-        engine = self.archive()
+            raise UsageError(f"unexpected arguments: {' '.join(args)}", print_help=False)
+        engine = self.archive(write=not opts.dry_run)  # a read-only archive can still be dry-run
         try:
             counts = reclean(engine, self.settings, filter_from(opts), dry_run=opts.dry_run)
         finally:

@@ -11,82 +11,22 @@ import json
 import sys
 import unicodedata
 from collections.abc import Sequence
-from datetime import date, datetime, time, timedelta, timezone
-from pathlib import Path
-from typing import Any, ClassVar
+from datetime import datetime, timezone
+from typing import Any
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
-from sqlalchemy import Engine, select
-from sqlalchemy.engine import make_url
+from sqlalchemy import select
 
-from crawler.db import Article, make_engine
-from crawler.db.engine import NewerSchema, OutdatedSchema
-from crawler.db.search import ArticleFilter, BadQuery, query_terms, search, snippet
-
-CHINA = timezone(timedelta(hours=8))
-EXIT_BAD_INPUT = 2
-
-
-class ArchiveCommand:
-    """Mixed into a command over the archive: no crawler process, the database from HARVEST_DB_URL.
-
-    (A mixin, not a ScrapyCommand subclass: Scrapy takes every such class of a command module
-    for the command.)
-    """
-
-    settings: Any
-    exitcode: int
-    requires_project = True
-    requires_crawler_process = False
-    default_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "WARNING"}
-
-    def archive(self) -> Engine:
-        """The engine of an existing archive; a missing or outdated one is a UsageError."""
-        assert self.settings is not None
-        url = self.settings.get("HARVEST_DB_URL")
-        parsed = make_url(url)
-        if parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").is_file():
-            raise UsageError(f"no archive at {parsed.database} (harvest first, or `make demo`; "
-                             "-s HARVEST_DB_URL=sqlite:///path names another)")  # fmt: skip
-        try:
-            return make_engine(url)
-        except (OutdatedSchema, NewerSchema) as problem:
-            raise UsageError(str(problem)) from None
-
-    def fail(self, message: str) -> None:
-        """Say what was wrong with the input and exit with status 2."""
-        sys.stderr.write(f"{message}\n")
-        self.exitcode = EXIT_BAD_INPUT
-
-
-def _day(value: str) -> datetime:
-    try:
-        return datetime.combine(date.fromisoformat(value), time(0), tzinfo=CHINA)
-    except ValueError:
-        raise UsageError(f"not a day: {value!r} (YYYY-MM-DD)") from None
-
-
-def add_filter_options(parser: Any) -> None:
-    """--since/--until/--site/--source/--author/--region."""
-    group = parser.add_argument_group("Filters")
-    group.add_argument("--since", metavar="YYYY-MM-DD", help="published on or after this day (China time)")
-    group.add_argument("--until", metavar="YYYY-MM-DD", help="published on or before this day (China time)")
-    group.add_argument("--site", help="host of the article, e.g. www.xcgb.com.cn or 127.0.0.1:8921")
-    group.add_argument("--source", help="来源 contains this")
-    group.add_argument("--author", help="作者 contains this")
-    group.add_argument("--region", help="region name (贵州 finds 贵州省) or 6-digit code")
-
-
-def filter_from(opts: Any) -> ArticleFilter:
-    return ArticleFilter(
-        since=_day(opts.since) if opts.since else None,
-        until=_day(opts.until) + timedelta(days=1) if opts.until else None,
-        site=opts.site,
-        source=opts.source,
-        author=opts.author,
-        region=opts.region,
-    )
+from crawler.commands.base import (  # the shared command layer; older code imports these from here
+    CHINA,
+    ArchiveCommand,
+    add_filter_options,
+    filter_from,
+    positive_int,
+)
+from crawler.db import Article
+from crawler.db.search import BadQuery, query_terms, search, snippet
 
 
 def iso(value: datetime | None, zone: timezone = CHINA) -> str | None:
@@ -144,7 +84,7 @@ class Command(ArchiveCommand, ScrapyCommand):
     def add_options(self, parser: Any) -> None:
         super().add_options(parser)
         add_filter_options(parser)
-        parser.add_argument("--limit", type=int, default=20, help="results to show (default 20)")
+        parser.add_argument("--limit", type=positive_int, default=20, help="results to show (default 20)")
         parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
 
     def run(self, args: list[str], opts: Any) -> None:

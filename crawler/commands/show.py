@@ -8,8 +8,10 @@ from datetime import UTC
 from typing import Any
 
 from scrapy.commands import ScrapyCommand
+from scrapy.exceptions import UsageError
 from sqlalchemy import Connection, or_, select
 
+from crawler.commands.base import EXIT_FAILED, MAX_ID, error
 from crawler.commands.search import ArchiveCommand, iso, table
 from crawler.db import Article, ArticleRevision, ArticleUrl, RawPage
 from crawler.urls import canonical_url
@@ -17,13 +19,17 @@ from crawler.urls import canonical_url
 
 def find_article(conn: Connection, wanted: str) -> Any:
     """An articles row by id, by (canonical) URL, or by any URL it was seen at; None."""
-    if wanted.isdigit():
+    if wanted.isascii() and wanted.isdigit():  # `²` is a digit to Python, not an id
+        if int(wanted) > MAX_ID:
+            return None
         return conn.execute(select(Article).where(Article.id == int(wanted))).one_or_none()
+    try:
+        canonical = canonical_url(wanted)
+    except ValueError:  # not a URL at all (`http://[::1`): it can only match as given
+        canonical = wanted
     seen = select(ArticleUrl.article_id).where(ArticleUrl.url == wanted).scalar_subquery()
     return conn.execute(
-        select(Article)
-        .where(or_(Article.canonical_url == canonical_url(wanted), Article.id == seen))
-        .limit(1)
+        select(Article).where(or_(Article.canonical_url == canonical, Article.id == seen)).limit(1)
     ).one_or_none()
 
 
@@ -194,15 +200,13 @@ class Command(ArchiveCommand, ScrapyCommand):
 
     def run(self, args: list[str], opts: Any) -> None:
         if len(args) != 1:
-            self.fail("show: give one article id or URL")
-            return
+            raise UsageError("give one article id or URL", print_help=False)
         engine = self.archive()
         try:
             with engine.connect() as conn:
                 article = find_article(conn, args[0])
                 if article is None:
-                    sys.stderr.write(f"show: no article {args[0]!r} in the archive\n")
-                    self.exitcode = 1
+                    self.exitcode = error(f"no article {args[0]!r} in the archive", EXIT_FAILED)
                     return
                 shown = provenance(conn, article)
         finally:

@@ -13,23 +13,30 @@ from scrapy.commands import ScrapyCommand
 from sqlalchemy import Connection, desc, func, select
 from sqlalchemy.orm import aliased
 
+from crawler.commands.base import add_filter_options, filter_from, positive_int
 from crawler.commands.search import ArchiveCommand, iso, table
 from crawler.db import Article, CrawlRun
-from crawler.db.search import month_of
+from crawler.db.search import ArticleFilter, month_of
 
 TOP = 10
 
 
-def archive_stats(conn: Connection, *, top: int = TOP, runs: int = 5) -> dict[str, Any]:
-    """Every figure of `scrapy stats`, as JSON-ready values."""
-    total = conn.scalar(select(func.count()).select_from(Article)) or 0
+def archive_stats(
+    conn: Connection, *, top: int = TOP, runs: int = 5, where: ArticleFilter | None = None
+) -> dict[str, Any]:
+    """Every figure of `scrapy stats`, as JSON-ready values; the article figures of `where`'s articles."""
+    chosen = where.clauses() if where is not None else []
+    total = conn.scalar(select(func.count()).select_from(Article).where(*chosen)) or 0
     month = month_of(Article.published_at).label("month")
     per_month = conn.execute(
-        select(Article.site, month, func.count()).group_by(Article.site, month).order_by(Article.site, month)
+        select(Article.site, month, func.count())
+        .where(*chosen)
+        .group_by(Article.site, month)
+        .order_by(Article.site, month)
     ).all()
     sources = conn.execute(
         select(Article.source, func.count().label("n"))
-        .where(Article.source.is_not(None))
+        .where(Article.source.is_not(None), *chosen)
         .group_by(Article.source)
         .order_by(desc("n"), Article.source)
         .limit(top)
@@ -38,7 +45,7 @@ def archive_stats(conn: Connection, *, top: int = TOP, runs: int = 5) -> dict[st
     junk: Counter[str] = Counter()
     junk_articles = 0
     for part in conn.execute(
-        select(Article.regions, Article.flags).execution_options(yield_per=5000)
+        select(Article.regions, Article.flags).where(*chosen).execution_options(yield_per=5000)
     ).partitions():
         for region_list, flags in part:
             regions.update((r["name"], r["code"], r.get("level", "")) for r in region_list or [])
@@ -47,13 +54,18 @@ def archive_stats(conn: Connection, *, top: int = TOP, runs: int = 5) -> dict[st
             junk.update({kind: int(count) for _, kind, count in removed})
     canonical = aliased(Article)
     cluster = func.coalesce(Article.cluster_id, Article.id)
-    sizes = select(cluster.label("cluster"), func.count().label("size")).group_by(cluster).subquery()
+    sizes = (
+        select(cluster.label("cluster"), func.count().label("size"))
+        .where(*chosen)
+        .group_by(cluster)
+        .subquery()
+    )
     clusters = conn.scalar(select(func.count()).select_from(sizes)) or 0
     mirrored = conn.execute(select(func.count(), func.sum(sizes.c.size)).where(sizes.c.size > 1)).one()
     copies = conn.execute(
         select(Article.site, canonical.site, func.count())
         .join(canonical, canonical.id == Article.cluster_id)
-        .where(Article.id != Article.cluster_id)
+        .where(Article.id != Article.cluster_id, *chosen)
         .group_by(Article.site, canonical.site)
         .order_by(desc(func.count()))
     ).all()
@@ -144,15 +156,16 @@ class Command(ArchiveCommand, ScrapyCommand):
     def add_options(self, parser: Any) -> None:
         super().add_options(parser)
         parser.add_argument("--format", choices=("table", "json"), default="table")
+        add_filter_options(parser)  # the article figures of the matching articles; runs are all shown
         parser.add_argument(
-            "--top", type=int, default=TOP, help=f"sources and regions listed (default {TOP})"
+            "--top", type=positive_int, default=TOP, help=f"sources and regions listed (default {TOP})"
         )
 
     def run(self, args: list[str], opts: Any) -> None:
         engine = self.archive()
         try:
             with engine.connect() as conn:
-                stats = archive_stats(conn, top=opts.top)
+                stats = archive_stats(conn, top=opts.top, where=filter_from(opts))
         finally:
             engine.dispose()
         if opts.format == "json":

@@ -19,29 +19,56 @@ is busy, it stops at once. A worker that dies (SIGKILL) stops counting when its 
 HARVEST_FRONTIER_IDLE seconds after its last refresh; the requests it had popped are lost to
 this crawl (their fingerprints are seen) and are fetched by the next one. The last live worker
 out deletes the crawl's keys, so the next crawl starts from an empty frontier.
+
+Queued requests are data, never code: one JSON object per request (FORMAT_VERSION, the URL,
+method, headers, body, the callback and errback by name, whitelisted meta keys, cb_kwargs of
+plain values). Every popped entry is validated against that schema before it becomes a
+Request; an entry that does not fit (a pickle, garbage, wrong types, an unknown callback, a
+meta key outside META_KEYS) is logged once, counted as `harvest/frontier/malformed` and
+dropped, and the worker pops the next one. Anyone who can write to the Redis can therefore
+make the workers request URLs (which the downloader middlewares still bound to the harvested
+sites), never run code in them: see the threat model in docs/reliability.md.
 """
 
 from __future__ import annotations
 
-import itertools
+import json
 import logging
 import os
-import pickle
+import re
 import socket
 import time
 import uuid
+from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
-from scrapy import Request
+from scrapy import Request, Spider
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 from scrapy.utils.reactor import CallLaterOnce
-from scrapy.utils.request import request_from_dict
 
 logger = logging.getLogger(__name__)
 
 SCHEDULER = "crawler.harvest.frontier.SharedScheduler"
 PRIORITY_SPAN = 2**32  # queue score: -priority * PRIORITY_SPAN + arrival order
+FORMAT_VERSION = 1  # of a queued request's JSON; another version is refused like any malformed entry
+MAX_ENTRY_BYTES = 64 * 1024  # a bigger queue entry is not even parsed
+MAX_URL_CHARS = 8 * 1024
+METHODS = frozenset({"GET", "HEAD", "POST"})
+SCHEMES = frozenset({"http", "https"})
+# The meta keys a queued request keeps (the project's and the Scrapy middlewares' it relies on);
+# others are left out when pushing and refused when popping.
+META_KEYS: dict[str, type | tuple[type, ...]] = {
+    "harvest_list": bool, "harvest_walk": str, "harvest_step": bool, "harvest_article": bool,
+    "harvest_recheck": bool, "harvest_conditional": bool, "handle_httpstatus_list": list,
+    "handle_httpstatus_all": bool, "dont_retry": bool, "dont_redirect": bool, "retry_times": int,
+    "redirect_urls": list, "redirect_times": int, "redirect_ttl": int, "redirect_reasons": list,
+    "depth": int, "download_timeout": (int, float),
+}  # fmt: skip
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")  # a public method name
+_CLASS_PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+\Z")
 
 
 class FrontierAddon:
@@ -172,57 +199,197 @@ class SharedScheduler:
             if not self.server.sadd(self.keys["seen"], fingerprint):
                 self.stats.inc_value("harvest/frontier/filtered")
                 return False
-        score = -request.priority * PRIORITY_SPAN + self.server.incr(self.keys["order"])
-        self.server.zadd(self.keys["queue"], {self._encode(request): score})
+        order = self.server.incr(self.keys["order"])  # also makes equal requests distinct members
+        entry = json.dumps(encode_request(request, self.spider, order), ensure_ascii=False)
+        self.server.zadd(self.keys["queue"], {entry: -request.priority * PRIORITY_SPAN + order})
         self.stats.inc_value("harvest/frontier/pushed")
         return True
 
     def next_request(self) -> Request | None:
-        # popping and marking this worker busy in one transaction: no other worker sees the
-        # queue empty and nobody busy in between (and leaves while links are still to come)
-        with self.server.pipeline() as pipe:
-            pipe.zpopmin(self.keys["queue"])
-            pipe.zadd(self.keys["busy"], {self.name: time.time() + self.idle})
-            popped, _ = pipe.execute()
-        if not popped:
-            if not self.busy:
-                self.server.zrem(self.keys["busy"], self.name)
-            self._wake.schedule(self.WAKE)  # another worker may push while this one is still busy
-            return None
-        self.busy = True
-        self.stats.inc_value("harvest/frontier/popped")
-        return self._decode(popped[0][0])
-
-    def _encode(self, request: Request) -> bytes:
-        callbacks = {}
-        for name in ("callback", "errback"):
-            function = getattr(request, name)
-            owner = getattr(function, "__self__", None)
-            if owner is not None and owner is not self.spider:
-                callbacks[name] = (_class_path(owner), function.__name__)
-                request = request.replace(**{name: None})
-        # a fresh counter per request keeps equal-priority requests in arrival order
-        return pickle.dumps((request.to_dict(spider=self.spider), callbacks, next(_unique)), protocol=5)
-
-    def _decode(self, data: bytes) -> Request:
-        fields, callbacks, _ = pickle.loads(data)  # written by our own workers
-        request = request_from_dict(fields, spider=self.spider)
-        for name, (path, method) in callbacks.items():
-            setattr(request, name, getattr(self._component(path), method))
-        return request
+        while True:
+            # popping and marking this worker busy in one transaction: no other worker sees the
+            # queue empty and nobody busy in between (and leaves while links are still to come)
+            with self.server.pipeline() as pipe:
+                pipe.zpopmin(self.keys["queue"])
+                pipe.zadd(self.keys["busy"], {self.name: time.time() + self.idle})
+                popped, _ = pipe.execute()
+            if not popped:
+                if not self.busy:
+                    self.server.zrem(self.keys["busy"], self.name)
+                self._wake.schedule(self.WAKE)  # another worker may push while this one is still busy
+                return None
+            self.busy = True
+            self.stats.inc_value("harvest/frontier/popped")
+            try:
+                return decode_request(popped[0][0], self.spider, self._component)
+            except MalformedEntry as problem:
+                self.stats.inc_value("harvest/frontier/malformed")
+                logger.warning("Shared frontier: dropped a malformed queue entry (%s): %r",
+                               problem, popped[0][0][:200])  # fmt: skip
 
     def _component(self, path: str) -> Any:
-        """The crawler's middleware of that class (whose method was the callback)."""
+        """The crawler's middleware of that class (whose method was the callback); None."""
         engine = self.crawler.engine
         managers = (engine.scraper.spidermw, engine.downloader.middleware, engine.scraper.itemproc)
         for manager in managers:
             for component in manager.middlewares:
                 if _class_path(component) == path:
                     return component
-        raise LookupError(f"no component {path} in this worker for a queued request's callback")
+        return None
 
 
-_unique = itertools.count()
+class MalformedEntry(ValueError):
+    """A queue entry that is not a request this code wrote: dropped, never run."""
+
+
+def encode_request(request: Request, spider: Any, order: int) -> dict[str, Any]:
+    """The JSON-ready form of a request: data only, callbacks by name, META_KEYS only."""
+    entry: dict[str, Any] = {
+        "v": FORMAT_VERSION,
+        "order": order,
+        "url": request.url,
+        "method": request.method,
+        "headers": {
+            key.decode("latin-1"): [value.decode("latin-1") for value in values]
+            for key, values in request.headers.items()
+        },
+        "body": request.body.decode("latin-1"),
+        "priority": request.priority,
+        "dont_filter": request.dont_filter,
+        "flags": list(request.flags),
+        "meta": {key: value for key, value in request.meta.items() if key in META_KEYS},
+        "cb_kwargs": {key: _encode_value(value) for key, value in request.cb_kwargs.items()},
+    }
+    for name in ("callback", "errback"):
+        function = getattr(request, name)
+        if function is None:
+            continue
+        owner = getattr(function, "__self__", None)
+        if owner is None:
+            raise ValueError(f"{name} {function!r} of {request.url} is not a method: it cannot be queued")
+        entry[name] = {
+            "method": function.__name__,
+            "component": None if owner is spider else _class_path(owner),
+        }
+    return entry
+
+
+def decode_request(data: bytes | str, spider: Any, component: Callable[[str], Any]) -> Request:
+    """The request a queue entry describes, after checking every field; MalformedEntry if any is off.
+
+    `component(class_path)` finds the crawler's middleware whose method is a callback (or None).
+    """
+    if len(data) > MAX_ENTRY_BYTES:
+        raise MalformedEntry(f"{len(data)} bytes, over {MAX_ENTRY_BYTES}")
+    try:
+        entry = json.loads(data)
+    except (ValueError, UnicodeDecodeError):
+        raise MalformedEntry("not JSON") from None
+    if not isinstance(entry, dict):
+        raise MalformedEntry("not a JSON object")
+    if entry.get("v") != FORMAT_VERSION:
+        raise MalformedEntry(f"format version {entry.get('v')!r}, this worker reads {FORMAT_VERSION}")
+    expected = {"v", "order", "url", "method", "headers", "body", "priority", "dont_filter", "flags",
+                "meta", "cb_kwargs", "callback", "errback"}  # fmt: skip
+    unknown = set(entry) - expected
+    if unknown:
+        raise MalformedEntry(f"unknown fields {sorted(unknown)}")
+    url = _field(entry, "url", str)
+    try:
+        parts = urlsplit(url) if len(url) <= MAX_URL_CHARS else None
+    except ValueError:  # a malformed IPv6 address
+        parts = None
+    if parts is None or parts.scheme not in SCHEMES or not parts.hostname:
+        raise MalformedEntry(f"not an http(s) URL of at most {MAX_URL_CHARS} characters")
+    method = _field(entry, "method", str)
+    if method not in METHODS:
+        raise MalformedEntry(f"method {method!r}")
+    headers = _field(entry, "headers", dict)
+    if not all(isinstance(v, list) and all(isinstance(x, str) for x in v) for v in headers.values()):
+        raise MalformedEntry("headers: not lists of strings")
+    meta = _field(entry, "meta", dict)
+    for key, value in meta.items():
+        if key not in META_KEYS:
+            raise MalformedEntry(f"meta key {key!r} is not carried by the frontier")
+        if not isinstance(value, META_KEYS[key]) or (isinstance(value, bool) and META_KEYS[key] is not bool):
+            raise MalformedEntry(f"meta {key}: {type(value).__name__}")
+    flags = _field(entry, "flags", list)
+    if not all(isinstance(flag, str) for flag in flags):
+        raise MalformedEntry("flags: not strings")
+    priority = _field(entry, "priority", int)
+    if isinstance(priority, bool) or abs(priority) >= PRIORITY_SPAN:
+        raise MalformedEntry(f"priority {priority!r}")
+    try:
+        request = Request(
+            url,
+            method=method,
+            headers=headers,
+            body=_field(entry, "body", str).encode("latin-1"),
+            meta=meta,
+            cb_kwargs={key: _decode_value(value) for key, value in _field(entry, "cb_kwargs", dict).items()},
+            priority=priority,
+            dont_filter=_field(entry, "dont_filter", bool),
+            flags=flags,
+            callback=_callback(entry.get("callback"), spider, component),
+            errback=_callback(entry.get("errback"), spider, component),
+        )
+    except (TypeError, ValueError) as problem:  # a latin-1 body that is not, an unparseable URL …
+        raise MalformedEntry(str(problem)) from None
+    return request
+
+
+def _field(entry: dict[str, Any], name: str, kind: type) -> Any:
+    value = entry.get(name)
+    if not isinstance(value, kind):
+        raise MalformedEntry(f"{name}: {type(value).__name__}, not {kind.__name__}")
+    return value
+
+
+def _callback(named: Any, spider: Any, component: Callable[[str], Any]) -> Any:
+    """The spider's (or a crawler component's) public method a queue entry names; None for none."""
+    if named is None:
+        return None
+    if not isinstance(named, dict) or set(named) != {"method", "component"}:
+        raise MalformedEntry("callback: not {method, component}")
+    method, path = named["method"], named["component"]
+    if not isinstance(method, str) or not _NAME.match(method):
+        raise MalformedEntry(f"callback {method!r} is not a public method name")
+    if path is None:
+        owner = spider
+        if method != "parse" and hasattr(Spider, method):  # close, start, from_crawler …: not callbacks
+            raise MalformedEntry(f"{method!r} is not a spider callback")
+    elif isinstance(path, str) and _CLASS_PATH.match(path):
+        owner = component(path)
+        if owner is None:
+            raise MalformedEntry(f"no component {path} in this worker")
+    else:
+        raise MalformedEntry(f"callback component {path!r}")
+    function = getattr(type(owner), method, None)
+    if not callable(function):
+        raise MalformedEntry(f"{type(owner).__name__} has no method {method!r}")
+    return getattr(owner, method)
+
+
+def _encode_value(value: Any) -> Any:
+    """A cb_kwargs value as JSON: plain values as they are, a date as {"date": "YYYY-MM-DD"}."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return {"date": value.isoformat()}
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise ValueError(f"cb_kwargs value {value!r} cannot be queued (plain values and dates only)")
+
+
+def _decode_value(value: Any) -> Any:
+    if isinstance(value, dict):
+        if set(value) != {"date"} or not isinstance(value["date"], str):
+            raise MalformedEntry("cb_kwargs: an object that is not {date}")
+        try:
+            return date.fromisoformat(value["date"])
+        except ValueError:
+            raise MalformedEntry(f"cb_kwargs: not a date: {value['date']!r}") from None
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    raise MalformedEntry(f"cb_kwargs: {type(value).__name__}")
 
 
 def _class_path(obj: Any) -> str:

@@ -1,0 +1,255 @@
+"""What every project command shares: input checked before it runs, problems said in one line.
+
+The rule, in one place: an input problem (a bad argument, an unknown option, an archive this
+program cannot use) ends in one `error: …` line on stderr and exit status 2, never a
+traceback; a filter that cannot match anything gets a `warning: …` line and the command goes
+on. `GuardedCommand` applies it to every command that mixes it in: `process_options` checks
+the arguments, and the command's `run` is wrapped by `guarded` (which turns the known
+problems into that line). `ArchiveCommand` adds the archive (HARVEST_DB_URL), opened read-only
+unless the command writes, and the filter options.
+
+(Mixins, not ScrapyCommand subclasses: Scrapy takes every such class of a command module for
+the command.)
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from argparse import ArgumentTypeError
+from collections.abc import Callable
+from datetime import date, datetime, time, timedelta, timezone
+from typing import Any, ClassVar
+
+from scrapy.exceptions import UsageError
+from sqlalchemy import Engine, select
+from sqlalchemy.exc import ArgumentError, OperationalError
+
+from crawler.db.engine import (
+    ArchiveUnavailable,
+    NewerSchema,
+    OutdatedSchema,
+    archive_writable,
+    database_fault,
+    make_engine,
+    sqlite_path,
+)
+from crawler.db.search import ArticleFilter
+
+CHINA = timezone(timedelta(hours=8))
+EXIT_BAD_INPUT = 2  # an input problem: the argument, the option or the archive given
+EXIT_FAILED = 1  # the environment failed: a locked or full database, a closed pipe
+MAX_ID = 2**63 - 1  # the largest article id a database can hold
+
+
+class InputError(Exception):
+    """An input problem found while running: said as one `error:` line, exit status 2."""
+
+
+def error(message: str, status: int = EXIT_BAD_INPUT) -> int:
+    """Write the one `error: …` line; the exit status to use."""
+    sys.stderr.write(f"error: {message}\n")
+    return status
+
+
+def warn(message: str) -> None:
+    """A `warning: …` line: the command goes on."""
+    sys.stderr.write(f"warning: {message}\n")
+
+
+def guarded(run: Callable[..., None]) -> Callable[..., None]:
+    """Wrap a command's run: known problems become one `error:` line and an exit status."""
+
+    @functools.wraps(run)
+    def wrapper(self: Any, args: list[str], opts: Any) -> None:
+        try:
+            run(self, args, opts)
+        except (InputError, NewerSchema, OutdatedSchema) as problem:
+            self.exitcode = error(str(problem))
+        except ArchiveUnavailable as problem:
+            unusable = problem.fault in ("read-only", "unopenable")
+            self.exitcode = error(str(problem), EXIT_BAD_INPUT if unusable else EXIT_FAILED)
+        except OperationalError as problem:  # the database's own words: unreachable, locked, full …
+            found = database_fault(problem)
+            said = found[1] if found else str(problem.orig or problem).strip().splitlines()[0]
+            self.exitcode = error(f"the archive is {said}" if found else f"the archive: {said}", EXIT_FAILED)
+        except ArgumentError as problem:  # HARVEST_DB_URL (or --to) that is no database URL
+            self.exitcode = error(f"not a database URL: {problem}")
+        except BrokenPipeError:
+            # the reader went away (`… | head`): stop quietly; Python's own flush at exit would fail too
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            self.exitcode = EXIT_FAILED
+        except (FileNotFoundError, NotADirectoryError, IsADirectoryError, PermissionError) as problem:
+            self.exitcode = error(f"cannot use {problem.filename}: {problem.strerror}")
+        except OverflowError:
+            self.exitcode = error("a number given is too large")
+
+    return wrapper
+
+
+def check_text(value: str, what: str) -> None:
+    """Refuse text that cannot be printed or stored: lone surrogates (undecodable bytes in argv)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        shown = value.encode("utf-8", "backslashreplace").decode("utf-8")  # \udcff for the bad bytes
+        raise UsageError(f"{what} is not valid UTF-8 text: {shown}", print_help=False) from None
+
+
+def words(args: list[str]) -> list[str]:
+    """The positional words: an unknown option is refused; words after `--` are taken as they are."""
+    out: list[str] = []
+    for n, arg in enumerate(args):
+        if arg == "--":
+            return out + args[n + 1 :]
+        if arg.startswith("-") and arg != "-":
+            raise UsageError(
+                f"unknown option {arg} (a word starting with '-' goes after --)", print_help=False
+            )
+        out.append(arg)
+    return out
+
+
+class GuardedCommand:
+    """Mixed into every project command: arguments checked, `run` guarded (see the module)."""
+
+    settings: Any
+    exitcode: int
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if "run" in cls.__dict__:
+            cls.run = guarded(cls.__dict__["run"])  # type: ignore[attr-defined]
+
+    def process_options(self, args: list[str], opts: Any) -> None:
+        for arg in args:
+            check_text(arg, "an argument")
+        for name, value in vars(opts).items():
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, str):
+                    check_text(item, f"option --{name}")
+        args[:] = words(args)  # the same list reaches run()
+        super().process_options(args, opts)  # type: ignore[misc]
+
+
+class ArchiveCommand(GuardedCommand):
+    """Mixed into a command over the archive: no crawler process, the database from HARVEST_DB_URL."""
+
+    requires_project = True
+    requires_crawler_process = False
+    default_settings: ClassVar[dict[str, Any]] = {"LOG_LEVEL": "WARNING"}
+    writes = False  # True: the command writes the archive (refused on a read-only one)
+    filters: Any = None  # the options, when the command has the filter options
+
+    def process_options(self, args: list[str], opts: Any) -> None:
+        super().process_options(args, opts)
+        self.filters = opts if hasattr(opts, "since") else None
+        if self.filters is not None:
+            filter_from(opts, warnings=True)
+
+    def archive(self, *, write: bool | None = None) -> Engine:
+        """The engine of an existing archive, read-only unless the command writes.
+
+        A missing file, a newer or outdated schema, or a read-only archive for a writing command
+        are InputError; filters that match no article of this archive get a warning.
+        """
+        assert self.settings is not None
+        url = self.settings.get("HARVEST_DB_URL")
+        write = self.writes if write is None else write
+        path = sqlite_path(url)
+        if path is not None and not os.path.isfile(path):
+            raise InputError(f"no archive at {path} (harvest first, or `make demo`; "
+                             "-s HARVEST_DB_URL=sqlite:///path names another)")  # fmt: skip
+        if write:
+            why = archive_writable(url)
+            if why is not None:
+                raise InputError(f"cannot write the archive {path}: {why}; this command writes to it")
+        engine = make_engine(url, readonly=not write)
+        if self.filters is not None and self.filters.site:  # the archive's sites are known now
+            warn_unknown_site(engine, self.filters.site)
+        return engine
+
+    def fail(self, message: str) -> None:
+        """Say what was wrong with the input and exit with status 2."""
+        self.exitcode = error(message)
+
+
+# --- filters -------------------------------------------------------------------------------------
+
+
+def parse_day(value: str, option: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"{option}: not a day: {value!r} (YYYY-MM-DD)", print_help=False) from None
+
+
+def _start_of(day: date) -> datetime | None:
+    """The first instant of `day` in China time; None when it is before anything storable."""
+    start = datetime.combine(day, time(0), tzinfo=CHINA)
+    return None if day <= date.min + timedelta(days=1) else start
+
+
+def _end_of(day: date) -> datetime | None:
+    """The first instant after `day` in China time; None when that is past the calendar."""
+    if day >= date.max - timedelta(days=1):
+        return None
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=CHINA)
+
+
+def positive_int(value: str) -> int:
+    """An argparse type: a whole number from 1 to MAX_ID (no `²`, no 40-digit numbers)."""
+    if not value.isascii() or not value.isdigit() or not 1 <= int(value) <= MAX_ID:
+        raise ArgumentTypeError(f"not a whole number from 1 to {MAX_ID}: {value!r}")
+    return int(value)
+
+
+def add_filter_options(parser: Any) -> None:
+    """--since/--until/--site/--source/--author/--region."""
+    group = parser.add_argument_group("Filters")
+    group.add_argument("--since", metavar="YYYY-MM-DD", help="published on or after this day (China time)")
+    group.add_argument("--until", metavar="YYYY-MM-DD", help="published on or before this day (China time)")
+    group.add_argument("--site", help="host of the article, e.g. www.xcgb.com.cn or 127.0.0.1:8921")
+    group.add_argument("--source", help="来源 contains this")
+    group.add_argument("--author", help="作者 contains this")
+    group.add_argument("--region", help="region name (贵州 finds 贵州省) or 6-digit code")
+
+
+def filter_from(opts: Any, *, warnings: bool = False) -> ArticleFilter:
+    """The filter the options ask for; with `warnings`, say when it cannot match anything."""
+    since = parse_day(opts.since, "--since") if opts.since else None
+    until = parse_day(opts.until, "--until") if opts.until else None
+    if warnings and since and until and since > until:
+        warn(f"--since {since} is after --until {until}: no article can match")
+    if warnings and opts.region and not known_region(opts.region):
+        warn(f"--region {opts.region}: no province, prefecture or county is called that "
+             "(nor has that 6-digit code): no article can match")  # fmt: skip
+    return ArticleFilter(
+        since=_start_of(since) if since else None,
+        until=_end_of(until) if until else None,
+        site=opts.site,
+        source=opts.source,
+        author=opts.author,
+        region=opts.region,
+    )
+
+
+def known_region(region: str) -> bool:
+    """A name prefix (贵州 → 贵州省) or code of a division in the gazetteer."""
+    from crawler.text.gazetteer import by_code, divisions  # loaded only when --region is given
+
+    if region.isascii() and region.isdigit():
+        return by_code(region) is not None
+    return any(d.name.startswith(region) or d.short.startswith(region) for d in divisions())
+
+
+def warn_unknown_site(engine: Engine, site: str) -> None:
+    from crawler.db import Article
+
+    with engine.connect() as conn:
+        if conn.scalar(select(Article.id).where(Article.site == site).limit(1)) is not None:
+            return
+        sites = sorted(conn.scalars(select(Article.site).distinct().limit(6)))
+    listed = ", ".join(sites[:5]) + (", …" if len(sites) > 5 else "") if sites else "none"
+    warn(f"--site {site}: no article of the archive is from that site (sites: {listed})")
