@@ -15,7 +15,6 @@ from sqlalchemy.orm import aliased
 
 from crawler.commands.search import ArchiveCommand, iso, table
 from crawler.db import Article, CrawlRun
-from crawler.db.search import month_of
 
 TOP = 10
 
@@ -23,7 +22,7 @@ TOP = 10
 def archive_stats(conn: Connection, *, top: int = TOP, runs: int = 5) -> dict[str, Any]:
     """Every figure of `scrapy stats`, as JSON-ready values."""
     total = conn.scalar(select(func.count()).select_from(Article)) or 0
-    month = month_of(Article.published_at).label("month")
+    month = func.substr(Article.published_day, 1, 7).label("month")  # China time
     per_month = conn.execute(
         select(Article.site, month, func.count()).group_by(Article.site, month).order_by(Article.site, month)
     ).all()
