@@ -106,6 +106,5 @@ def downgrade() -> None:
     op.drop_index("ix_article_regions_name", table_name="article_regions")
     op.drop_index("ix_article_regions_code", table_name="article_regions")
     op.drop_table("article_regions")
-    with op.batch_alter_table("articles") as batch:
-        batch.drop_index(op.f("ix_articles_published_day"))
-        batch.drop_column("published_day")
+    op.drop_index(op.f("ix_articles_published_day"), table_name="articles")
+    op.drop_column("articles", "published_day")  # SQLite 3.35+ drops a column in place
