@@ -1,5 +1,6 @@
 """`scrapy stats`: what the archive holds: articles per site and month, sources, regions, junk
-removed by kind, mirror clusters and the last harvest runs."""
+removed by kind, mirror clusters and the last harvest runs. `--plot FILE.png` also draws the
+charts of crawler/charts.py (articles per month per site, top provinces)."""
 
 from __future__ import annotations
 
@@ -7,12 +8,14 @@ import json
 import sys
 from collections import Counter
 from datetime import UTC
+from pathlib import Path
 from typing import Any
 
 from scrapy.commands import ScrapyCommand
 from sqlalchemy import Connection, desc, func, select
 from sqlalchemy.orm import aliased
 
+from crawler.charts import archive_chart
 from crawler.commands.search import ArchiveCommand, iso, table
 from crawler.db import Article, CrawlRun
 
@@ -146,12 +149,15 @@ class Command(ArchiveCommand, ScrapyCommand):
         parser.add_argument(
             "--top", type=int, default=TOP, help=f"sources and regions listed (default {TOP})"
         )
+        parser.add_argument("--plot", metavar="FILE.png", help="also draw the charts into this PNG file")
 
     def run(self, args: list[str], opts: Any) -> None:
         engine = self.archive()
         try:
             with engine.connect() as conn:
                 stats = archive_stats(conn, top=opts.top)
+                if opts.plot:
+                    Path(opts.plot).write_bytes(archive_chart(conn))
         finally:
             engine.dispose()
         if opts.format == "json":
