@@ -177,6 +177,7 @@ def canned_queries(datasette: Any, database: str, actor: Any) -> Any:
             "search": {
                 "sql": SEARCH_SQL,
                 "title": "Search the articles",
+                "hide_sql": True,
                 "description": (
                     "The hits of `scrapy search q`, one per mirror cluster, best first: words side by side "
                     "must all occur; OR; -word excludes; \"a phrase\"; 90后 or 2.3万亩 match as written."

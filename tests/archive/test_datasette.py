@@ -5,7 +5,6 @@ and the charts."""
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime
 
 import pytest
 from datasette.app import Datasette
@@ -13,23 +12,8 @@ from datasette.plugins import pm
 
 from crawler.db import make_engine
 from crawler.db.search import search
-from crawler.db.store import write_batch
-from crawler.text.regions import find_regions
-from tests.archive.test_search import entry_row
 
 QUERIES = ["乡村 治理", "油茶", "茶", "党建 OR 电商 -光山", '"乡村 振兴"', "驻村第一书记"]
-
-
-@pytest.fixture(scope="module")
-def archive(site, tmp_path_factory):
-    """Every replica article (regions included) written by the storage functions; the file's path."""
-    path = tmp_path_factory.mktemp("datasette") / "archive.sqlite3"
-    engine = make_engine(f"sqlite:///{path}")
-    when = datetime(2026, 11, 28, tzinfo=UTC)
-    rows = [{**entry_row(e, when), "regions": find_regions(e.title, list(e.body))} for e in site.articles()]
-    write_batch(engine, [(None, row) for row in rows])
-    yield path
-    engine.dispose()
 
 
 def get(path, url: str, **params):
@@ -48,13 +32,13 @@ def test_the_plugin_is_an_installed_entry_point():
 
 
 @pytest.mark.parametrize("query", QUERIES)
-def test_the_search_query_gives_the_hits_of_scrapy_search_in_its_order(archive, query):
-    engine = make_engine(f"sqlite:///{archive}")
+def test_the_search_query_gives_the_hits_of_scrapy_search_in_its_order(written_archive, query):
+    engine = make_engine(f"sqlite:///{written_archive}")
     with engine.connect() as conn:
         expected = [(h.cluster_id, h.matched_id, h.copies) for h in search(conn, query, limit=1000)]
     engine.dispose()
     assert expected, f"the replica has nothing for {query}: pick another query"
-    answer = get(archive, "/archive/search.json", q=query, _shape="array")
+    answer = get(written_archive, "/archive/search.json", q=query, _shape="array")
     assert answer.status_code == 200
     rows = answer.json()
     assert [(r["id"], r["matched_id"], r["copies"]) for r in rows] == expected
@@ -62,38 +46,39 @@ def test_the_search_query_gives_the_hits_of_scrapy_search_in_its_order(archive, 
     assert all(r["snippet"] for r in rows)
 
 
-def test_the_table_search_box_leads_to_the_search_query(archive):
-    answer = get(archive, "/archive/articles", _search="乡村 治理")
+def test_the_table_search_box_leads_to_the_search_query(written_archive):
+    answer = get(written_archive, "/archive/articles", _search="乡村 治理")
     assert answer.status_code == 302
     assert answer.headers["location"] == "/archive/search?q=%E4%B9%A1%E6%9D%91+%E6%B2%BB%E7%90%86"
-    page = get(archive, "/archive/articles").text
+    page = get(written_archive, "/archive/articles").text
     assert 'name="_search"' in page, "the articles table shows a search box"
 
 
-def test_a_malformed_query_is_answered_with_its_error_line(archive):
-    answer = get(archive, "/archive/search.json", q='"乡村', _shape="array")
+def test_a_malformed_query_is_answered_with_its_error_line(written_archive):
+    answer = get(written_archive, "/archive/search.json", q='"乡村', _shape="array")
     assert answer.status_code == 400
     assert answer.json()["error"].startswith("error: unclosed quote")
-    assert get(archive, "/archive/search.json", q="", _shape="array").json() == []
+    assert get(written_archive, "/archive/search.json", q="", _shape="array").json() == []
 
 
-def test_labels_descriptions_and_facets_on_site_day_source_and_province(archive):
-    table = get(archive, "/archive/articles.json", _size="1", _extra="facet_results").json()
+def test_labels_descriptions_and_facets_on_site_day_source_and_province(written_archive):
+    table = get(written_archive, "/archive/articles.json", _size="1", _extra="facet_results").json()
     facets = table["facet_results"]
     facets = facets.get("results", facets)  # the shape of _extra output differs between versions
     assert {"site", "published_day", "source", "province"} <= set(facets)
     provinces = facets["province"]["results"]
     assert provinces and all(p["count"] >= 1 for p in provinces)
     first = provinces[0]
-    narrowed = get(archive, "/archive/articles.json", _province=first["value"], _shape="array", _size="max")
+    narrowed = get(written_archive, "/archive/articles.json", _province=first["value"], _shape="array",
+                   _size="max")
     narrowed = narrowed.json()
     assert len(narrowed) == first["count"]
-    metadata = get(archive, "/-/metadata.json").json()
+    metadata = get(written_archive, "/-/metadata.json").json()
     columns = metadata["databases"]["archive"]["tables"]["articles"]["columns"]
     assert "China" in columns["published_day"] and "UTC" in columns["published_at"]
 
 
-def test_the_charts_are_served_as_a_png(archive):
-    answer = get(archive, "/-/charts/archive.png")
+def test_the_charts_are_served_as_a_png(written_archive):
+    answer = get(written_archive, "/-/charts/archive.png")
     assert answer.status_code == 200 and answer.headers["content-type"] == "image/png"
     assert answer.content.startswith(b"\x89PNG")
