@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 
 from crawler.charts import archive_chart
 from crawler.commands.search import ArchiveCommand, iso, table
-from crawler.db import Article, CrawlRun
+from crawler.db import Article, ArticleRegion, CrawlRun
 
 TOP = 10
 
@@ -36,14 +36,16 @@ def archive_stats(conn: Connection, *, top: int = TOP, runs: int = 5) -> dict[st
         .order_by(desc("n"), Article.source)
         .limit(top)
     ).all()
-    regions: Counter[tuple[str, str, str]] = Counter()
+    regions = conn.execute(
+        select(ArticleRegion.name, ArticleRegion.code, ArticleRegion.level, func.count().label("n"))
+        .group_by(ArticleRegion.name, ArticleRegion.code, ArticleRegion.level)
+        .order_by(desc("n"), ArticleRegion.code)
+        .limit(top)
+    ).all()
     junk: Counter[str] = Counter()
     junk_articles = 0
-    for part in conn.execute(
-        select(Article.regions, Article.flags).execution_options(yield_per=5000)
-    ).partitions():
-        for region_list, flags in part:
-            regions.update((r["name"], r["code"], r.get("level", "")) for r in region_list or [])
+    for part in conn.execute(select(Article.flags).execution_options(yield_per=5000)).partitions():
+        for (flags,) in part:
             removed = [f.split(":") for f in flags or [] if f.startswith("junk:")]
             junk_articles += bool(removed)
             junk.update({kind: int(count) for _, kind, count in removed})
@@ -66,7 +68,7 @@ def archive_stats(conn: Connection, *, top: int = TOP, runs: int = 5) -> dict[st
         "top_sources": [{"source": s, "articles": n} for s, n in sources],
         "top_regions": [
             {"name": name, "code": code, "level": level, "articles": n}
-            for (name, code, level), n in regions.most_common(top)
+            for name, code, level, n in regions
         ],
         "junk_removed": {"articles": junk_articles, "by_kind": dict(junk.most_common())},
         "clusters": {
