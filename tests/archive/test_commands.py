@@ -176,8 +176,11 @@ def test_export_opens_in_pandas_with_proper_dtypes(archive_file, tmp_path):
         assert str(frame["id"].dtype) == "int64" and str(frame["damaged"].dtype) == "bool"
 
 
-def test_stats_summarises_the_archive(archive_file, site):
-    stats = json.loads(scrapy_on(url_of(archive_file), "stats", "--format", "json").stdout)
+def test_stats_summarises_the_archive(archive_file, site, tmp_path):
+    chart = tmp_path / "charts.png"
+    result = scrapy_on(url_of(archive_file), "stats", "--format", "json", "--plot", str(chart))
+    stats = json.loads(result.stdout)
+    assert chart.read_bytes().startswith(b"\x89PNG") and chart.stat().st_size > 10_000
     articles = stored_articles(url_of(archive_file))
     assert stats["articles"] == len(articles)
     assert sum(r["articles"] for r in stats["per_site_month"]) == len(articles)
