@@ -83,7 +83,7 @@ COLUMNS = {
 }
 
 
-def _metadata_for_archive() -> dict[str, Any]:
+def _metadata_for_archive(database: str) -> dict[str, Any]:
     tables: dict[str, Any] = {}
     for name, (title, description) in DESCRIPTIONS.items():
         tables[name] = {"title": title, "description": description, "columns": COLUMNS.get(name, {})}
@@ -94,7 +94,9 @@ def _metadata_for_archive() -> dict[str, Any]:
     )
     tables["article_regions"].update(facets=["level", "name"])
     tables["article_search"] = {"hidden": True}
-    return {"tables": tables}
+    links = (f'<a href="/{database}/search">Search the articles</a> · '
+             f'<a href="/-/charts/{database}.png">Charts</a>')  # fmt: skip
+    return {"tables": tables, "description_html": links}
 
 
 @hookimpl
@@ -106,7 +108,7 @@ def get_metadata(datasette: Any, key: str, database: str | None, table: str | No
             "(words: AND; <code>OR</code>; <code>-word</code>: NOT; <code>\"a phrase\"</code>); "
             "charts at <code>/-/charts/DATABASE.png</code>; columns explained in docs/schema.md."
         ),
-        "databases": {name: _metadata_for_archive() for name in datasette.databases if name[:1] != "_"},
+        "databases": {name: _metadata_for_archive(name) for name in datasette.databases if name[:1] != "_"},
     }
 
 

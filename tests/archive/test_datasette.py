@@ -78,7 +78,8 @@ def test_labels_descriptions_and_facets_on_site_day_source_and_province(written_
     assert "China" in columns["published_day"] and "UTC" in columns["published_at"]
 
 
-def test_the_charts_are_served_as_a_png(written_archive):
+def test_the_charts_are_served_as_a_png_linked_from_the_database_page(written_archive):
+    assert 'href="/-/charts/archive.png"' in get(written_archive, "/archive").text
     answer = get(written_archive, "/-/charts/archive.png")
     assert answer.status_code == 200 and answer.headers["content-type"] == "image/png"
     assert answer.content.startswith(b"\x89PNG")
