@@ -17,6 +17,7 @@ A malformed query is answered with its one-line error, as `scrapy search` gives 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 from typing import Any
@@ -300,8 +301,6 @@ async def charts(datasette: Any, request: Any) -> Response:
     def draw() -> bytes:
         with ARCHIVES.engine(path).connect() as conn:
             return archive_chart(conn)
-
-    import asyncio
 
     png = await asyncio.get_running_loop().run_in_executor(None, draw)
     return Response(png, content_type="image/png")
