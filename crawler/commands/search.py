@@ -182,7 +182,9 @@ class Command(ArchiveCommand, ScrapyCommand):
         engine = self.archive()
         try:
             with engine.connect() as conn:
-                total = count_hits(conn, query, filter_from(opts))
+                # The total goes under a table or a concordance (JSON and CSV stay plain data).
+                wants_total = opts.count or opts.format in ("table", "kwic")
+                total = count_hits(conn, query, filter_from(opts)) if wants_total else None
                 if opts.count:
                     sys.stdout.write(f"{total.clusters}\n")
                     return
