@@ -6,8 +6,8 @@ written (crawler.db.store keeps it in step in the same transaction as the upsert
 
 - `title`, `body`: overlapping character bigrams of every run of Chinese characters
   (乡村振兴 -> 乡村 村振 振兴) and whole lower-cased words of Latin letters and digits. A
-  query of two or more characters is the phrase of its bigrams, so it matches exactly the
-  texts that contain it.
+  word of two or more characters is looked up as the phrase of its bigrams: the candidates,
+  which SQL or the query's rule then narrows to the texts holding the word (see "queries").
 - `tchars`, `chars`: each distinct Chinese character of the title, and of the whole article,
   once. A one-character query matches `chars` (title hits rank first through `tchars`).
 
