@@ -6,14 +6,15 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: setup demo test crawl bench lint clean
+.PHONY: setup demo test crawl bench lint clean browse
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
+$(STAMP): requirements.txt requirements-dev.txt pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --no-deps -e .  # registers the Datasette plugin (entry point)
 	touch $@
 
 setup: $(STAMP)  ## create .venv and install everything
@@ -31,6 +32,9 @@ crawl: setup  ## harvest the live sites into HARVEST_DB_URL (default data/harves
 bench: setup  ## every benchmark, written to bench/RESULTS.md (takes several minutes)
 	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
 	$(BIN)/python -m bench.all
+
+browse: setup  ## open the archive (ARCHIVE=data/demo.sqlite3) in Datasette, with this project's plugin
+	$(BIN)/datasette $(or $(ARCHIVE),data/demo.sqlite3) --open
 
 lint: setup
 	$(BIN)/ruff check .

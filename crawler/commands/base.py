@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import sys
 from argparse import ArgumentTypeError
 from collections.abc import Callable
@@ -97,13 +98,19 @@ def check_text(value: str, what: str) -> None:
         raise UsageError(f"{what} is not valid UTF-8 text: {shown}", print_help=False) from None
 
 
+_OPTION = re.compile(r"--?[A-Za-z]")
+
+
 def words(args: list[str]) -> list[str]:
-    """The positional words: an unknown option is refused; words after `--` are taken as they are."""
+    """The positional words: an unknown option is refused; words after `--` are taken as they are.
+
+    An option is `-x` or `--xx` with Latin letters: `-光山` or `-"两个 字"` is a word (a search's NOT).
+    """
     out: list[str] = []
     for n, arg in enumerate(args):
         if arg == "--":
             return out + args[n + 1 :]
-        if arg.startswith("-") and arg != "-":
+        if _OPTION.match(arg):
             raise UsageError(
                 f"unknown option {arg} (a word starting with '-' goes after --)", print_help=False
             )

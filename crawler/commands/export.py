@@ -1,4 +1,9 @@
-"""`scrapy export --format jsonl|csv|parquet -o FILE [filters]`: the archive as a data set.
+"""`scrapy export --format jsonl|csv|parquet -o FILE [--query Q] [filters]`: the archive as data.
+
+`--query Q` exports the articles matching a search query (every matching article, mirror copies
+included; the query language of `scrapy search`). `--bom` starts a CSV with a UTF-8 byte-order
+mark, so Excel opens its Chinese correctly. Columns are snake_case names, one value per cell;
+`published_day` is the China day of publication (`YYYY-MM-DD`) beside the UTC `published_at`.
 
 Rows are streamed from the database in batches (constant memory, whatever the archive's
 size). Timestamps are UTC (`…+00:00` in JSONL and CSV, `timestamp[us, tz=UTC]` in Parquet);
@@ -24,30 +29,36 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from sqlalchemy import Connection, func, select
 
-from crawler.commands.search import ArchiveCommand, add_filter_options, filter_from
+from crawler.commands.search import ArchiveCommand, add_filter_options, filter_from, parsed_query
 from crawler.db import Article
-from crawler.db.search import ArticleFilter
+from crawler.db.search import ArticleFilter, matching_ids
 
 BATCH = 2000  # rows fetched and written at a time
 COLUMNS = (
     "id", "cluster_id", "canonical", "url", "canonical_url", "site", "spider", "title", "subtitle",
-    "published_at", "source", "author", "editor", "edition", "body", "regions", "flags", "encoding",
-    "damaged", "revision", "content_sha256", "fetched_at", "first_seen_at",
+    "published_at", "published_day", "source", "author", "editor", "edition", "body", "regions", "flags",
+    "encoding", "damaged", "revision", "content_sha256", "fetched_at", "first_seen_at",
 )  # fmt: skip
 _TIMES = {"published_at", "fetched_at", "first_seen_at"}
 _JSON = {"regions", "flags"}
 
 
-def export_rows(conn: Connection, where: ArticleFilter) -> Iterator[list[dict[str, Any]]]:
-    """Batches of export rows (JSON columns as strings, datetimes aware UTC), in id order."""
+def export_rows(
+    conn: Connection, where: ArticleFilter, ids: list[int] | None = None
+) -> Iterator[list[dict[str, Any]]]:
+    """Batches of export rows (JSON columns as strings, datetimes aware UTC), in id order.
+
+    `ids`: only these articles (a query's hits), else every article the filter lets through.
+    """
     columns = [getattr(Article, name) for name in COLUMNS if name not in ("canonical", "cluster_id")]
-    stmt = (
-        select(*columns, func.coalesce(Article.cluster_id, Article.id).label("cluster_id"))
-        .where(*where.clauses())
-        .order_by(Article.id)
-        .execution_options(yield_per=BATCH)
-    )
-    for part in conn.execute(stmt).partitions():
+    stmt = select(*columns, func.coalesce(Article.cluster_id, Article.id).label("cluster_id"))
+    if ids is None:
+        stmt = stmt.where(*where.clauses()).order_by(Article.id).execution_options(yield_per=BATCH)
+        batches: Iterator[Any] = conn.execute(stmt).partitions()
+    else:
+        chunks = [ids[start : start + BATCH] for start in range(0, len(ids), BATCH)]
+        batches = (conn.execute(stmt.where(Article.id.in_(c)).order_by(Article.id)).all() for c in chunks)
+    for part in batches:
         batch = []
         for row in part:
             record = row._asdict()
@@ -79,7 +90,9 @@ class _Jsonl:
 
 
 class _Csv:
-    def __init__(self, out: TextIO) -> None:
+    def __init__(self, out: TextIO, bom: bool = False) -> None:
+        if bom:
+            out.write("\ufeff")  # Excel reads the file as UTF-8 only with it
         self.writer = csv.DictWriter(out, fieldnames=COLUMNS)
         self.writer.writeheader()
 
@@ -136,7 +149,7 @@ class Progress:
 
 class Command(ArchiveCommand, ScrapyCommand):
     def syntax(self) -> str:
-        return "--format jsonl|csv|parquet -o FILE [filters]"
+        return "--format jsonl|csv|parquet -o FILE [--query Q] [--bom] [filters]"
 
     def short_desc(self) -> str:
         return "Write the archive (or a filtered part) to JSON lines, CSV or Parquet, streaming"
@@ -149,6 +162,8 @@ class Command(ArchiveCommand, ScrapyCommand):
         parser.add_argument(
             "-o", "--output", metavar="FILE", help="where to write ('-' = stdout, not parquet)"
         )
+        parser.add_argument("--query", metavar="Q", help="only the articles matching this search query")
+        parser.add_argument("--bom", action="store_true", help="CSV: a UTF-8 byte-order mark first (Excel)")
         add_filter_options(parser)
 
     def run(self, args: list[str], opts: Any) -> None:
@@ -161,19 +176,30 @@ class Command(ArchiveCommand, ScrapyCommand):
             raise UsageError("give --format jsonl, csv or parquet")
         if fmt == "parquet" and opts.output == "-":
             raise UsageError("parquet needs a file, not stdout")
+        if opts.bom and fmt != "csv":
+            raise UsageError("--bom is for CSV only")
+        query = None
+        if opts.query is not None:
+            query = parsed_query(self, [opts.query])
+            if query is None:
+                return
         where = filter_from(opts)
         engine = self.archive()
         path = Path(opts.output)
         try:
             with engine.connect() as conn:
-                total = conn.scalar(select(func.count()).select_from(Article).where(*where.clauses())) or 0
+                ids = None if query is None else matching_ids(conn, query, where)
+                total = len(ids) if ids is not None else (
+                    conn.scalar(select(func.count()).select_from(Article).where(*where.clauses())) or 0
+                )
                 progress = Progress(total)
                 with _open(path, fmt) as out:
                     writer = (
-                        _Parquet(path) if fmt == "parquet" else _Jsonl(out) if fmt == "jsonl" else _Csv(out)
-                    )
+                        _Parquet(path) if fmt == "parquet" else _Jsonl(out) if fmt == "jsonl"
+                        else _Csv(out, opts.bom)
+                    )  # fmt: skip
                     try:
-                        for batch in export_rows(conn, where):
+                        for batch in export_rows(conn, where, ids):
                             writer.write(batch)
                             progress.advance(len(batch))
                     finally:

@@ -1,5 +1,9 @@
 """`scrapy search QUERY`: ranked full-text search of the archive, one result per mirror cluster.
 
+The query language (AND, OR, -NOT, "phrases") is crawler/db/query.py. The total number of
+hits is printed after the results; `--count` prints only that; `--format kwic` prints one
+concordance line per hit (left context, the hit, right context).
+
 Also the helpers the other archive commands share (show, export, stats, reclean): opening the
 archive named by HARVEST_DB_URL, the filter options, plain-text tables.
 """
@@ -15,7 +19,6 @@ from datetime import datetime, timezone
 from typing import Any
 
 from scrapy.commands import ScrapyCommand
-from scrapy.exceptions import UsageError
 from sqlalchemy import select
 
 from crawler.commands.base import (  # the shared command layer; older code imports these from here
@@ -26,7 +29,10 @@ from crawler.commands.base import (  # the shared command layer; older code impo
     positive_int,
 )
 from crawler.db import Article
-from crawler.db.search import BadQuery, query_terms, search, snippet
+from crawler.db.query import Query, article_text, parse
+from crawler.db.search import BadQuery, count_hits, search, snippet
+
+KWIC_CONTEXT = 20  # characters on each side of a hit in `--format kwic`
 
 
 def iso(value: datetime | None, zone: timezone = CHINA) -> str | None:
@@ -74,9 +80,28 @@ def _best_snippet(articles: Sequence[Article], terms: list[str]) -> str:
     return snippet(articles[0].body, terms)
 
 
+def kwic(text: str, query: Query, context: int = KWIC_CONTEXT) -> tuple[str, str, str]:
+    """(left context, hit, right context) of the first hit in `text`, on one line."""
+    flat = text.replace("\n", " ")
+    span = query.first_hit(flat)
+    if span is None:
+        return "", "", flat[: 2 * context]
+    start, end = span
+    return flat[max(0, start - context) : start], flat[start:end], flat[end : end + context]
+
+
+def parsed_query(command: ArchiveCommand, args: list[str]) -> Query | None:
+    """The query of the command's arguments; None (after `error: …`, exit 2) when malformed."""
+    try:
+        return parse(" ".join(args))
+    except BadQuery as problem:
+        command.fail(str(problem))
+        return None
+
+
 class Command(ArchiveCommand, ScrapyCommand):
     def syntax(self) -> str:
-        return "[options] QUERY..."
+        return "[options] QUERY...   (words: AND; OR; -word: NOT; \"a phrase\")"
 
     def short_desc(self) -> str:
         return "Search the archive: ranked articles, one per mirror cluster, with a snippet"
@@ -85,25 +110,35 @@ class Command(ArchiveCommand, ScrapyCommand):
         super().add_options(parser)
         add_filter_options(parser)
         parser.add_argument("--limit", type=positive_int, default=20, help="results to show (default 20)")
-        parser.add_argument("--format", choices=("table", "json", "csv"), default="table")
+        parser.add_argument("--format", choices=("table", "json", "csv", "kwic"), default="table")
+        parser.add_argument("--count", action="store_true", help="print only the number of hits")
 
     def run(self, args: list[str], opts: Any) -> None:
-        query = " ".join(args)
-        if opts.limit < 1:
-            raise UsageError("--limit must be at least 1")
+        query = parsed_query(self, args)
+        if query is None:
+            return
         engine = self.archive()
         try:
             with engine.connect() as conn:
-                try:
-                    hits = search(conn, query, filter_from(opts), limit=opts.limit)
-                except BadQuery as problem:
-                    self.fail(f"search: {problem}")
+                # The total goes under a table or a concordance (JSON and CSV stay plain data).
+                wants_total = opts.count or opts.format in ("table", "kwic")
+                total = count_hits(conn, query, filter_from(opts)) if wants_total else None
+                if opts.count:
+                    sys.stdout.write(f"{total.clusters}\n")
                     return
+                hits = search(conn, query, filter_from(opts), limit=opts.limit)
                 ids = {h.cluster_id for h in hits} | {h.matched_id for h in hits}
                 articles = {a.id: a for a in conn.execute(select(Article).where(Article.id.in_(ids)))}
         finally:
             engine.dispose()
-        terms = query_terms(query)
+        terms = query.terms
+        if opts.format == "kwic":
+            for hit in hits:
+                shown = articles[hit.matched_id]
+                left, found, right = kwic(article_text(shown.title, shown.subtitle, shown.body), query)
+                sys.stdout.write(f"{shown.id:>6}  {left:>{KWIC_CONTEXT}}【{found}】{right}\n")
+            sys.stdout.write(self.total_line(total))
+            return
         results = []
         for rank, hit in enumerate(hits, 1):
             shown, matched = articles[hit.cluster_id], articles[hit.matched_id]
@@ -114,7 +149,15 @@ class Command(ArchiveCommand, ScrapyCommand):
                 "site": shown.site, "title": shown.title, "url": shown.url, "source": shown.source,
                 "author": shown.author, "snippet": text,
             })  # fmt: skip
-        self.write(results, opts.format, query)
+        self.write(results, opts.format, query.text)
+        if opts.format == "table":
+            sys.stdout.write(self.total_line(total))
+
+    @staticmethod
+    def total_line(total: Any) -> str:
+        hits = f"{total.clusters} hit{'s' if total.clusters != 1 else ''}"
+        articles = f"{total.articles} matching article{'s' if total.articles != 1 else ''}"
+        return f"{hits} in all ({articles}, mirror copies included)\n"
 
     def write(self, results: list[dict[str, Any]], fmt: str, query: str) -> None:
         out = sys.stdout

@@ -1,5 +1,6 @@
 """`scrapy stats`: what the archive holds: articles per site and month, sources, regions, junk
-removed by kind, mirror clusters and the last harvest runs."""
+removed by kind, mirror clusters and the last harvest runs. `--plot FILE.png` also draws the
+charts of crawler/charts.py (articles per month per site, top provinces)."""
 
 from __future__ import annotations
 
@@ -7,16 +8,18 @@ import json
 import sys
 from collections import Counter
 from datetime import UTC
+from pathlib import Path
 from typing import Any
 
 from scrapy.commands import ScrapyCommand
 from sqlalchemy import Connection, desc, func, select
 from sqlalchemy.orm import aliased
 
+from crawler.charts import archive_chart
 from crawler.commands.base import add_filter_options, filter_from, positive_int
 from crawler.commands.search import ArchiveCommand, iso, table
-from crawler.db import Article, CrawlRun
-from crawler.db.search import ArticleFilter, month_of
+from crawler.db import Article, ArticleRegion, CrawlRun
+from crawler.db.search import ArticleFilter
 
 TOP = 10
 
@@ -27,7 +30,7 @@ def archive_stats(
     """Every figure of `scrapy stats`, as JSON-ready values; the article figures of `where`'s articles."""
     chosen = where.clauses() if where is not None else []
     total = conn.scalar(select(func.count()).select_from(Article).where(*chosen)) or 0
-    month = month_of(Article.published_at).label("month")
+    month = func.substr(Article.published_day, 1, 7).label("month")  # China time
     per_month = conn.execute(
         select(Article.site, month, func.count())
         .where(*chosen)
@@ -41,14 +44,20 @@ def archive_stats(
         .order_by(desc("n"), Article.source)
         .limit(top)
     ).all()
-    regions: Counter[tuple[str, str, str]] = Counter()
+    regions = conn.execute(
+        select(ArticleRegion.name, ArticleRegion.code, ArticleRegion.level, func.count().label("n"))
+        .join(Article, Article.id == ArticleRegion.article_id)
+        .where(*chosen)
+        .group_by(ArticleRegion.name, ArticleRegion.code, ArticleRegion.level)
+        .order_by(desc("n"), ArticleRegion.code)
+        .limit(top)
+    ).all()
     junk: Counter[str] = Counter()
     junk_articles = 0
     for part in conn.execute(
-        select(Article.regions, Article.flags).where(*chosen).execution_options(yield_per=5000)
+        select(Article.flags).where(*chosen).execution_options(yield_per=5000)
     ).partitions():
-        for region_list, flags in part:
-            regions.update((r["name"], r["code"], r.get("level", "")) for r in region_list or [])
+        for (flags,) in part:
             removed = [f.split(":") for f in flags or [] if f.startswith("junk:")]
             junk_articles += bool(removed)
             junk.update({kind: int(count) for _, kind, count in removed})
@@ -76,7 +85,7 @@ def archive_stats(
         "top_sources": [{"source": s, "articles": n} for s, n in sources],
         "top_regions": [
             {"name": name, "code": code, "level": level, "articles": n}
-            for (name, code, level), n in regions.most_common(top)
+            for name, code, level, n in regions
         ],
         "junk_removed": {"articles": junk_articles, "by_kind": dict(junk.most_common())},
         "clusters": {
@@ -160,12 +169,15 @@ class Command(ArchiveCommand, ScrapyCommand):
         parser.add_argument(
             "--top", type=positive_int, default=TOP, help=f"sources and regions listed (default {TOP})"
         )
+        parser.add_argument("--plot", metavar="FILE.png", help="also draw the charts into this PNG file")
 
     def run(self, args: list[str], opts: Any) -> None:
         engine = self.archive()
         try:
             with engine.connect() as conn:
                 stats = archive_stats(conn, top=opts.top, where=filter_from(opts))
+                if opts.plot:
+                    Path(opts.plot).write_bytes(archive_chart(conn))
         finally:
             engine.dispose()
         if opts.format == "json":

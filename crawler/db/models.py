@@ -1,8 +1,10 @@
-"""SQLAlchemy 2.x models of the archive. Timestamps are stored in UTC."""
+"""SQLAlchemy 2.x models of the archive. Timestamps are stored in UTC; docs/schema.md tells every column."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import json
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 from sqlalchemy import (
@@ -46,6 +48,33 @@ class UTCDateTime(TypeDecorator[datetime]):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
+class ReadableJSON(TypeDecorator[Any]):
+    """JSON stored as UTF-8 text a person can read: `["贵州省"]`, not `["\\u8d35…"]`.
+
+    SQLAlchemy's JSON type serialises with json.dumps' default (ensure_ascii=True); so plain
+    SQL (`regions LIKE '%贵州%'`) and Datasette could not read Chinese in it.
+    """
+
+    impl = JSON
+    cache_ok = True
+
+    def bind_processor(self, dialect: Any) -> Callable[[Any], str | None]:
+        return dumps
+
+
+def dumps(value: Any) -> str | None:
+    """A value as the archive's JSON text: UTF-8 as is, no spaces after separators."""
+    return None if value is None else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+CHINA = timezone(timedelta(hours=8))
+
+
+def china_day(when: datetime | None) -> str | None:
+    """`YYYY-MM-DD` of an aware datetime in China time (the articles.published_day column)."""
+    return None if when is None else when.astimezone(CHINA).date().isoformat()
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
@@ -60,7 +89,7 @@ class RawPage(Base):
     url: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64))  # of the uncompressed body
     status: Mapped[int]
-    headers: Mapped[dict[str, str]] = mapped_column(JSON)
+    headers: Mapped[dict[str, str]] = mapped_column(ReadableJSON)
     compression: Mapped[str] = mapped_column(String(16))  # "zlib"
     body: Mapped[bytes] = mapped_column(LargeBinary)
     first_fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -79,15 +108,17 @@ class Article(Base):
     spider: Mapped[str] = mapped_column(String(64), index=True)
     title: Mapped[str] = mapped_column(Text)
     subtitle: Mapped[str | None] = mapped_column(Text)
-    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    published_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)  # UTC
+    # The day of publication in China (UTC+8), `YYYY-MM-DD`: GROUP BY it (or substr(…, 1, 7)) for China days.
+    published_day: Mapped[str | None] = mapped_column(String(10), index=True)
     source: Mapped[str | None] = mapped_column(Text)
     author: Mapped[str | None] = mapped_column(Text)
     editor: Mapped[str | None] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)  # paragraphs joined by "\n"
     edition: Mapped[str | None] = mapped_column(Text)
-    regions: Mapped[list[dict[str, str]]] = mapped_column(JSON, default=list)  # code, name, level
+    regions: Mapped[list[dict[str, str]]] = mapped_column(ReadableJSON, default=list)  # code, name, level
     encoding: Mapped[str | None] = mapped_column(String(32))
-    flags: Mapped[list[str]] = mapped_column(JSON)
+    flags: Mapped[list[str]] = mapped_column(ReadableJSON)
     raw_page_id: Mapped[int | None] = mapped_column(ForeignKey("raw_pages.id"))
     fetched_at: Mapped[datetime] = mapped_column(UTCDateTime)
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -96,6 +127,18 @@ class Article(Base):
     # Mirror clusters: the id of the cluster's canonical article (its own id when it is canonical).
     cluster_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id"), index=True)
     damaged: Mapped[bool] = mapped_column(Boolean, default=False)  # arrived in Traditional / with pinyin
+
+
+class ArticleRegion(Base):
+    """A region an article is about (articles.regions as rows): for joins and counts by province or county."""
+
+    __tablename__ = "article_regions"
+    __table_args__ = (Index("ix_article_regions_code", "code"), Index("ix_article_regions_name", "name"))
+
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id"), primary_key=True, autoincrement=False)
+    code: Mapped[str] = mapped_column(String(6), primary_key=True)  # 6-digit administrative code
+    name: Mapped[str] = mapped_column(Text)  # 贵州省, 黔东南苗族侗族自治州, 锦屏县
+    level: Mapped[str] = mapped_column(String(16))  # province, prefecture or county
 
 
 class ArticleUrl(Base):
@@ -175,9 +218,9 @@ class CrawlRun(Base):
     articles_new: Mapped[int] = mapped_column(default=0)
     articles_updated: Mapped[int] = mapped_column(default=0)  # re-checked, cleaned text changed
     articles_unchanged: Mapped[int] = mapped_column(default=0)  # re-checked, same cleaned text
-    dropped: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)  # reason -> count
+    dropped: Mapped[dict[str, int]] = mapped_column(ReadableJSON, default=dict)  # reason -> count
     errors: Mapped[int] = mapped_column(default=0)  # ERROR log lines (failed requests, spider errors)
-    arguments: Mapped[dict[str, str]] = mapped_column(JSON, default=dict)  # spider arguments
+    arguments: Mapped[dict[str, str]] = mapped_column(ReadableJSON, default=dict)  # spider arguments
     bookmark: Mapped[str | None] = mapped_column(Text)  # where the next run may resume (spider-defined)
     pid: Mapped[int | None]
     host: Mapped[str | None] = mapped_column(String(255))

@@ -29,6 +29,9 @@ from crawler.db.models import Base
 
 MIGRATIONS = Path(__file__).with_name("migrations")
 INITIAL_REVISION = "0001"  # what a database made before migrations existed is recognised as
+# What revisions after the initial one added (a table: None; else its new columns). An archive made
+# before migrations is compared with the models minus these.
+ADDED_SINCE_INITIAL: dict[str, set[str] | None] = {"article_regions": None, "articles": {"published_day"}}
 SEARCH_PREFIX = "article_search"  # the search index and (SQLite) its FTS5 shadow tables
 SCHEMA_LOCK = 0x78636762  # pg_advisory_xact_lock key of schema changes ("xcgb")
 
@@ -100,13 +103,13 @@ def _has_tables(conn: Connection) -> bool:
 def _recognise_unstamped(conn: Connection) -> None:
     """A database from before migrations: missing tables added, columns checked, stamped initial.
 
-    The columns are compared with the models, which are those of the initial revision as long
-    as head is INITIAL_REVISION. When a later revision changes them, freeze the initial
-    revision's columns here instead.
+    The columns are compared with the models minus what later revisions added
+    (ADDED_SINCE_INITIAL), i.e. with the initial revision's.
     """
-    assert head() == INITIAL_REVISION, "freeze the initial revision's columns before comparing"
-    Base.metadata.create_all(conn)  # tables added by later issues (crawl_runs, the search index …)
-    check_columns(conn)
+    initial = [t for t in Base.metadata.sorted_tables if ADDED_SINCE_INITIAL.get(t.name, set()) is not None]
+    # Tables added by issues before migrations existed (crawl_runs, the search index …):
+    Base.metadata.create_all(conn, tables=initial)
+    check_columns(conn, initial=True)
     _stamp(conn, INITIAL_REVISION)
 
 
@@ -154,23 +157,28 @@ def upgrade(conn: Connection, revision: str = "head") -> tuple[str | None, str, 
     return before, after, recognised
 
 
-def check_columns(conn: Connection) -> None:
-    """Compare every table's columns with the models; say plainly what does not fit.
+def check_columns(conn: Connection, *, initial: bool = False) -> None:
+    """Compare every table's columns with the models (`initial`: with the initial revision's);
+    say plainly what does not fit.
 
     Columns this version does not know mean a newer version made the database: refused,
     before a write could fail half-way on them (NOT NULL) or leave them inconsistent.
     """
     inspector = inspect(conn)
     for table in Base.metadata.sorted_tables:
+        added = ADDED_SINCE_INITIAL.get(table.name, set()) if initial else set()
+        if added is None:
+            continue
+        expected = set(table.columns.keys()) - added
         have = {column["name"] for column in inspector.get_columns(table.name)}
-        unknown = sorted(have - set(table.columns.keys()))
+        unknown = sorted(have - expected)
         if unknown:
             raise NewerSchema(
                 f"{where(conn)}: table {table.name} has columns "
                 f"{', '.join(unknown)} this version does not know; it was made by a newer version "
                 "(upgrade the harvester, or use another database)"
             )
-        missing = sorted(set(table.columns.keys()) - have)
+        missing = sorted(expected - have)
         if missing:
             raise OutdatedSchema(
                 f"{where(conn)}: table {table.name} lacks "

@@ -6,8 +6,8 @@ written (crawler.db.store keeps it in step in the same transaction as the upsert
 
 - `title`, `body`: overlapping character bigrams of every run of Chinese characters
   (乡村振兴 -> 乡村 村振 振兴) and whole lower-cased words of Latin letters and digits. A
-  query of two or more characters is the phrase of its bigrams, so it matches exactly the
-  texts that contain it.
+  word of two or more characters is looked up as the phrase of its bigrams: the candidates,
+  which SQL or the query's rule then narrows to the texts holding the word (see "queries").
 - `tchars`, `chars`: each distinct Chinese character of the title, and of the whole article,
   once. A one-character query matches `chars` (title hits rank first through `tchars`).
 
@@ -17,8 +17,8 @@ which store.py does from the old version it reads anyway before an update.
 
 On PostgreSQL the same tokens go into a tsvector (search_doc, GIN-indexed) and a query into
 the tsquery of the same terms (tsquery_expression): the same articles match. Everything the
-two databases spell differently (the index, JSON elements, month of a timestamp) is in this
-module.
+two databases spell differently about search is in this module. The query language itself
+(what a query means, exactly) is crawler/db/query.py.
 """
 
 from __future__ import annotations
@@ -34,41 +34,40 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Text,
+    and_,
     cast,
     event,
     exists,
     func,
     literal,
     literal_column,
+    not_,
+    or_,
     select,
     text,
 )
 from sqlalchemy.dialects import postgresql
-from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import column, table
-from sqlalchemy.sql.functions import FunctionElement
 
-from crawler.db.models import Article, Base
+from crawler.db.models import Article, ArticleRegion, Base
+from crawler.db.query import HAN_CHARS, BadQuery, Pattern, Query, article_text, is_han, parse
+
+__all__ = ["BadQuery", "Query", "parse"]  # the query language lives in crawler.db.query
 
 SEARCH_TABLE = "article_search"
 RANK_WEIGHTS = (5.0, 1.0, 5.0, 0.5)  # bm25 weights of title, body, tchars, chars
-RANK_ALL_MAX = 10_000  # more matching articles than this are ordered newest first, not by BM25
+RANK_ALL_MAX = 1_000  # more candidates: title hits first, then newest first (BM25 costs ~15 µs a candidate)
 SNIPPET_CHARS = 36  # characters of context on each side of the first hit
 MARK = ("【", "】")  # around each hit in a snippet
 
 _RUNS = re.compile(r"[^\W_]+")
-_HAN = re.compile(
-    "([\u3005\u3007\u3021-\u3029\u3038-\u303b\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]+)"
-)
+_HAN = re.compile(f"([{HAN_CHARS}]+)")
 
 _DDL = (
     f"CREATE VIRTUAL TABLE IF NOT EXISTS {SEARCH_TABLE} USING fts5("
     "title, body, tchars, chars, content='', tokenize='unicode61 remove_diacritics 0')"
 )
-
-
-class BadQuery(ValueError):
-    """A query with nothing to search for; the message says why, for the user."""
 
 
 _PG_DDL = (
@@ -248,66 +247,132 @@ class ArticleFilter:
 
 
 def _region_clause(region: str) -> ColumnElement[bool]:
-    """articles.regions (a JSON list of {code, name, level}) names the region."""
-    each = _json_elements(Article.regions).table_valued("value").alias("region")
-    name = _json_field(each.c.value, literal_column("'name'"))
-    code = _json_field(each.c.value, literal_column("'code'"))
-    wanted = name.startswith(region, autoescape=True) | (code == region)
-    return exists(select(1).select_from(each).where(wanted))
+    """The article is about the region (article_regions: a name's prefix, or the 6-digit code)."""
+    about = aliased(ArticleRegion)  # its own alias: the outer query may join article_regions too
+    named = about.name.startswith(region, autoescape=True) | (about.code == region)
+    return exists(select(1).where(about.article_id == Article.id, named))
 
 
 # --- queries --------------------------------------------------------------------------------
+#
+# A query (crawler/db/query.py) is answered in up to three steps:
+# 1. the index gives the candidates: each word becomes the phrase of its tokens (and its lone
+#    Chinese characters, which have no bigram), words AND, alternatives OR; an excluded word is
+#    a NOT only where the index decides it exactly;
+# 2. where the index is exact for every word (one or two Chinese characters, one Latin word or
+#    number), that is the answer; where every word is Chinese, SQL decides among the candidates
+#    (instr() on title, kicker and body), in the same statement;
+# 3. otherwise (phrases, 90后, 2.3万亩, 5G基站) Python decides on each candidate's text with
+#    Query.matches, the rule itself.
 
 
-def _query_terms(query: str) -> list[tuple[bool, list[str]]]:
-    """What a query asks for, each must occur: (True, [character]) or (False, [phrase tokens])."""
-    terms: list[tuple[bool, list[str]]] = []
-    for run in _RUNS.findall(query):
-        pieces = list(_pieces(run))
-        if any(chinese and len(piece) == 1 for chinese, piece in pieces):
-            groups = [[p] for p in pieces]  # a lone character cannot be part of a bigram phrase
-        else:
-            groups = [pieces]
-        for group in groups:
-            if len(group) == 1 and group[0][0] and len(group[0][1]) == 1:
-                terms.append((True, [group[0][1]]))
-            else:
-                terms.append(
-                    (False, [t for chinese, piece in group for t in (tokens(piece) if chinese else [piece])])
-                )
-    if not terms:
-        raise BadQuery(f"nothing to search for in {query!r}: give Chinese characters, letters or digits")
-    return terms
+def _is_han_word(word: str) -> bool:
+    return all(is_han(char) for char in word)
+
+
+def _index_exact(pattern: Pattern) -> bool:
+    """Whether the index alone finds exactly the texts holding this word."""
+    if len(pattern.words) != 1:
+        return False
+    word = pattern.words[0]
+    if _is_han_word(word):
+        return len(word) <= 2
+    return _RUNS.fullmatch(word) is not None and not _HAN.search(word)
+
+
+def _word_parts(word: str) -> tuple[list[str], list[str]]:
+    """(the phrase of tokens, the lone Chinese characters) that every text holding `word` has."""
+    lone = [piece for run in _RUNS.findall(word) for han, piece in _pieces(run) if han and len(piece) == 1]
+    return tokens(word), lone
+
+
+def _fts_pattern(pattern: Pattern, title_only: bool) -> str:
+    single, phrases = ("{tchars}", "{title}") if title_only else ("{tchars chars}", "{title body}")
+    parts = []
+    for word in pattern.words:
+        phrase, lone = _word_parts(word)
+        if phrase:
+            parts.append(f'{phrases} : "' + " ".join(phrase) + '"')
+        parts += [f'{single} : "{char}"' for char in lone]
+    return "(" + " AND ".join(dict.fromkeys(parts)) + ")"
+
+
+def _ts_pattern(pattern: Pattern, title_only: bool) -> str:
+    single, phrases = ("B", "A") if title_only else ("BD", "AC")
+    parts = []
+    for word in pattern.words:
+        phrase, lone = _word_parts(word)
+        if phrase:
+            parts.append("(" + " <-> ".join(f"'{token}':{phrases}" for token in phrase) + ")")
+        parts += [f"'{char}':{single}" for char in lone]
+    return " & ".join(dict.fromkeys(parts))
+
+
+def _expression(query: Query, postgresql: bool, *, title_only: bool = False) -> str:
+    """The index expression of the candidates (FTS5 MATCH, or a PostgreSQL tsquery)."""
+    render, and_, or_ = (_ts_pattern, " & ", " | ") if postgresql else (_fts_pattern, " AND ", " OR ")
+    alternatives = []
+    for alternative in query.alternatives:
+        wanted = and_.join(dict.fromkeys(render(p, title_only) for p in alternative if not p.negated))
+        excluded = [render(p, False) for p in alternative if p.negated and _index_exact(p)]
+        if excluded and postgresql:
+            wanted = f"({wanted})" + "".join(f" & !({e})" for e in excluded)
+        elif excluded:
+            wanted = f"({wanted})" + "".join(f" NOT {e}" for e in excluded)
+        alternatives.append(wanted if len(query.alternatives) == 1 else f"({wanted})")
+    return or_.join(alternatives)
 
 
 def match_expression(query: str, *, title_only: bool = False) -> str:
-    """An FTS5 MATCH expression for a user's query: every word and phrase must occur.
+    """The FTS5 MATCH expression of a user's query's candidates; raises BadQuery.
 
-    Nothing the user typed reaches FTS5 as syntax: quotes, `*`, `:`, brackets, AND/OR/NOT and
-    NEAR are either separators or searched for as plain words. `title_only` looks in the
-    title and kicker only.
+    Nothing the user typed reaches FTS5 as syntax: only the tokens of words, quoted.
+    `title_only` looks in the title and kicker only.
     """
-    single, phrases = ("{tchars}", "{title}") if title_only else ("{tchars chars}", "{title body}")
-    terms = [
-        f'{single} : "{words[0]}"' if char else f'{phrases} : "' + " ".join(words) + '"'
-        for char, words in _query_terms(query)
-    ]
-    return " AND ".join(dict.fromkeys(terms))
+    return _expression(parse(query), False, title_only=title_only)
 
 
 def tsquery_expression(query: str, *, title_only: bool = False) -> str:
-    """The PostgreSQL tsquery of match_expression: the same terms over search_doc's weights."""
-    single, phrases = ("B", "A") if title_only else ("BD", "AC")
-    terms = [
-        f"'{words[0]}':{single}" if char else "(" + " <-> ".join(f"'{w}':{phrases}" for w in words) + ")"
-        for char, words in _query_terms(query)
-    ]
-    return " & ".join(dict.fromkeys(terms))
+    """The PostgreSQL tsquery of match_expression: the same candidates over search_doc's weights."""
+    return _expression(parse(query), True, title_only=title_only)
 
 
 def query_terms(query: str) -> list[str]:
-    """The runs of a query that a snippet marks (lower-cased words, Chinese as typed)."""
-    return [piece for run in _RUNS.findall(query) for _, piece in _pieces(run)]
+    """The words of a query that a snippet marks (lower-cased, excluded ones left out)."""
+    return parse(query).terms
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """How a query is answered: the index's candidates, then SQL or Python decides (or neither)."""
+
+    expression: str
+    title_expression: str  # the candidates holding a wanted word in the title (ranked first when many)
+    refine: ColumnElement[bool] | None  # SQL that decides exactly among the candidates
+    verify: Query | None  # Python decides among the candidates (their texts are read)
+
+
+def _plan(query: Query, postgresql: bool) -> _Plan:
+    expression = _expression(query, postgresql)
+    title_expression = _expression(query, postgresql, title_only=True)
+    if any(p.negated for p in query.patterns):  # the title's words alone do not exclude what the body has
+        title_expression = f"({expression}) & ({title_expression})" if postgresql else (
+            f"({expression}) AND ({title_expression})"
+        )
+    patterns = query.patterns
+    if all(_index_exact(p) for p in patterns):
+        return _Plan(expression, title_expression, None, None)
+    if all(len(p.words) == 1 and _is_han_word(p.words[0]) for p in patterns):
+        position = func.strpos if postgresql else func.instr  # a Chinese word never spans two fields
+
+        def holds(p: Pattern) -> ColumnElement[bool]:
+            fields = (Article.title, func.coalesce(Article.subtitle, ""), Article.body)
+            found = or_(*[position(field, p.words[0]) > 0 for field in fields])
+            return not_(found) if p.negated else found
+
+        refine = or_(*[and_(*[holds(p) for p in alternative]) for alternative in query.alternatives])
+        return _Plan(expression, title_expression, refine, None)
+    return _Plan(expression, title_expression, None, query)
 
 
 def _fts_match(expression: str) -> tuple[Any, Any, Any, Any]:
@@ -338,26 +403,98 @@ class Hit:
     copies: int  # articles in the cluster
 
 
-def search(conn: Connection, query: str, where: ArticleFilter | None = None, *, limit: int = 20) -> list[Hit]:
+@dataclass(frozen=True)
+class HitCount:
+    articles: int  # matching articles
+    clusters: int  # mirror clusters with a matching article: the hits `search` lists
+
+
+def _parsed(query: str | Query) -> Query:
+    return query if isinstance(query, Query) else parse(query)
+
+
+def _matching(conn: Connection, query: Query, where: ArticleFilter | None) -> Any:
+    """SELECT id, cluster, title, kicker, body of the candidates that SQL does not rule out, and the plan."""
+    postgresql = conn.dialect.name == "postgresql"
+    plan = _plan(query, postgresql)
+    index, rowid, matching, _ = (_pg_match if postgresql else _fts_match)(plan.expression)
+    cluster = func.coalesce(Article.cluster_id, Article.id)
+    clauses = [matching, *(where or ArticleFilter()).clauses()]
+    if plan.refine is not None:
+        clauses.append(plan.refine)
+    texts = [Article.title, Article.subtitle, Article.body] if plan.verify else []
+    stmt = select(Article.id, cluster, *texts).select_from(index).join(Article, Article.id == rowid)
+    return stmt.where(*clauses), plan
+
+
+def count_hits(conn: Connection, query: str | Query, where: ArticleFilter | None = None) -> HitCount:
+    """How many articles, and mirror clusters, match the query (with the filters); raises BadQuery."""
+    parsed = _parsed(query)
+    stmt, plan = _matching(conn, parsed, where)
+    if plan.verify is None and plan.refine is None and not (where or ArticleFilter()).clauses():
+        # The index alone decides: its ids, and their clusters read from the small index on
+        # cluster_id (SQLite would otherwise read each matching row, body and all, for it).
+        index, rowid, matching, _ = (_pg_match if conn.dialect.name == "postgresql" else _fts_match)(
+            plan.expression
+        )
+        ids = select(rowid).select_from(index).where(matching)
+        counted = (
+            select(func.count(), func.count(func.distinct(Article.cluster_id)))
+            .where(Article.id.in_(ids))
+            .with_hint(Article, "INDEXED BY ix_articles_cluster_id", "sqlite")
+        )
+        articles, clusters = conn.execute(counted).one()
+        return HitCount(articles, clusters)
+    if plan.verify is None:
+        sub = stmt.subquery()
+        articles, clusters = conn.execute(
+            select(func.count(), func.count(func.distinct(sub.c[1]))).select_from(sub)
+        ).one()
+        return HitCount(articles, clusters)
+    found = {
+        row[0]: row[1]
+        for row in conn.execute(stmt.execution_options(yield_per=2000))
+        if plan.verify.matches(article_text(*row[2:]))
+    }
+    return HitCount(len(found), len(set(found.values())))
+
+
+def matching_ids(conn: Connection, query: str | Query, where: ArticleFilter | None = None) -> list[int]:
+    """The ids of every article matching the query (with the filters), ascending; raises BadQuery."""
+    stmt, plan = _matching(conn, _parsed(query), where)
+    rows = conn.execute(stmt.execution_options(yield_per=2000))
+    if plan.verify is None:
+        return sorted(row[0] for row in rows)
+    return sorted(row[0] for row in rows if plan.verify.matches(article_text(*row[2:])))
+
+
+def search(
+    conn: Connection, query: str | Query, where: ArticleFilter | None = None, *, limit: int = 20
+) -> list[Hit]:
     """Clusters matching the query, best first, one per cluster; raises BadQuery.
 
-    Up to RANK_ALL_MAX matching articles are ranked by BM25. Past that (a one-character query
+    Up to RANK_ALL_MAX candidate articles are ranked by BM25. Past that (a one-character query
     in a large archive), ranking every match would take too long: title matches come first,
-    then the rest, each newest stored first. Either way rows stream from FTS5 in order and
-    stop once `limit` clusters are found.
+    then the rest, each newest stored first. Either way rows stream from the index in order,
+    SQL or Python rules out the candidates that do not match, and it stops once `limit`
+    clusters are found.
     """
+    parsed = _parsed(query)
     postgresql = conn.dialect.name == "postgresql"
-    expression = (tsquery_expression if postgresql else match_expression)(query)
+    plan = _plan(parsed, postgresql)
     matcher = _pg_match if postgresql else _fts_match
-    index, rowid, matching, _ = matcher(expression)
-    total = conn.scalar(select(func.count()).select_from(index).where(matching))
+    index, rowid, matching, _ = matcher(plan.expression)
+    some = select(literal(1)).select_from(index).where(matching).limit(RANK_ALL_MAX + 1).subquery()
+    total = conn.scalar(select(func.count()).select_from(some))  # counted up to the limit only
     if total is None or total <= RANK_ALL_MAX:
-        passes = [(expression, True)]
+        passes = [(plan.expression, True)]
     else:
-        title_only = (tsquery_expression if postgresql else match_expression)(query, title_only=True)
-        passes = [(title_only, False), (expression, False)]
+        passes = [(plan.title_expression, False), (plan.expression, False)]
     cluster = func.coalesce(Article.cluster_id, Article.id)
     clauses = (where or ArticleFilter()).clauses()
+    # Where the index is not exact, the rule decides on each streamed row's text, read a few rows
+    # at a time (not in the ranked statement: its sort would carry every candidate's body).
+    decide = None if plan.refine is None and plan.verify is None else _TextChecker(conn, parsed)
     found: dict[int, tuple[int, float]] = {}  # cluster -> (matched article, score), in order
     for pass_expression, ranked in passes:
         index, rowid, matching, rank = matcher(pass_expression)
@@ -371,7 +508,7 @@ def search(conn: Connection, query: str, where: ArticleFilter | None = None, *, 
         )
         result = conn.execution_options(stream_results=True).execute(stmt)
         try:
-            for article_id, cluster_id, rank_ in result:
+            for article_id, cluster_id, rank_ in _checked(result, decide, limit):
                 found.setdefault(cluster_id, (article_id, float(rank_)))
                 if len(found) >= limit:
                     break
@@ -379,10 +516,43 @@ def search(conn: Connection, query: str, where: ArticleFilter | None = None, *, 
             result.close()
         if len(found) >= limit:
             break
-    sizes = dict(
-        conn.execute(select(cluster, func.count()).where(cluster.in_(list(found))).group_by(cluster)).all()
+    sizes = dict(  # by cluster_id itself, not coalesce(…): the index on it answers
+        conn.execute(
+            select(Article.cluster_id, func.count())
+            .where(Article.cluster_id.in_(list(found)))
+            .group_by(Article.cluster_id)
+        ).all()
     )
     return [Hit(cluster_id=c, matched_id=i, score=s, copies=sizes.get(c, 1)) for c, (i, s) in found.items()]
+
+
+class _TextChecker:
+    """Whether articles match a query by the rule itself, their texts read by id, in small batches."""
+
+    def __init__(self, conn: Connection, query: Query) -> None:
+        self.conn, self.query = conn, query
+
+    def matching(self, ids: Sequence[int]) -> set[int]:
+        stmt = select(Article.id, Article.title, Article.subtitle, Article.body).where(Article.id.in_(ids))
+        return {row[0] for row in self.conn.execute(stmt) if self.query.matches(article_text(*row[1:]))}
+
+
+def _checked(rows: Iterable[Any], decide: _TextChecker | None, limit: int) -> Iterator[Any]:
+    """The streamed (id, cluster, score) rows that match: all of them when the index decided."""
+    if decide is None:
+        yield from rows
+        return
+    size = max(limit, 20)
+    batch: list[Any] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) >= size:
+            wanted = decide.matching([r[0] for r in batch])
+            yield from (r for r in batch if r[0] in wanted)
+            batch = []
+    if batch:
+        wanted = decide.matching([r[0] for r in batch])
+        yield from (r for r in batch if r[0] in wanted)
 
 
 def snippet(body: str, terms: Iterable[str], *, width: int = SNIPPET_CHARS) -> str:
@@ -399,66 +569,3 @@ def snippet(body: str, terms: Iterable[str], *, width: int = SNIPPET_CHARS) -> s
         pattern = re.compile("|".join(re.escape(w) for w in words), re.IGNORECASE)
         piece = pattern.sub(lambda m: f"{MARK[0]}{m.group()}{MARK[1]}", piece)
     return ("…" if start else "") + piece + ("…" if end < len(flat) else "")
-
-
-def month_of(when: Any) -> Any:
-    """`YYYY-MM` of a stored UTC timestamp, in China time (for per-month counts)."""
-    return _china_month(when)
-
-
-# --- what SQLite and PostgreSQL spell differently -----------------------------------------
-
-
-class _json_elements(FunctionElement[Any]):
-    """The elements of a JSON array, as rows with a `value` column."""
-
-    name = "json_elements"
-    inherit_cache = True
-
-
-class _json_field(FunctionElement[Any]):
-    """A field of a JSON object, as text: (object, literal 'key')."""
-
-    type = Text()
-    name = "json_field"
-    inherit_cache = True
-
-
-class _china_month(FunctionElement[Any]):
-    """`YYYY-MM` of a naive UTC timestamp, in China time."""
-
-    type = Text()
-    name = "china_month"
-    inherit_cache = True
-
-
-@compiles(_json_elements, "sqlite")
-def _json_elements_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
-    return f"json_each({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(_json_elements, "postgresql")
-def _json_elements_pg(element: Any, compiler: Any, **kw: Any) -> str:
-    return f"json_array_elements({compiler.process(element.clauses, **kw)})"
-
-
-@compiles(_json_field, "sqlite")
-def _json_field_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
-    value, key = list(element.clauses)
-    return f"json_extract({compiler.process(value, **kw)}, '$.' || {compiler.process(key, **kw)})"
-
-
-@compiles(_json_field, "postgresql")
-def _json_field_pg(element: Any, compiler: Any, **kw: Any) -> str:
-    value, key = list(element.clauses)
-    return f"({compiler.process(value, **kw)} ->> {compiler.process(key, **kw)})"
-
-
-@compiles(_china_month, "sqlite")
-def _china_month_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
-    return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)}, '+8 hours')"
-
-
-@compiles(_china_month, "postgresql")
-def _china_month_pg(element: Any, compiler: Any, **kw: Any) -> str:
-    return f"to_char({compiler.process(element.clauses, **kw)} + interval '8 hours', 'YYYY-MM')"

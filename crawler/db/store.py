@@ -17,11 +17,13 @@ from crawler.db.models import (
     Article,
     ArticleBand,
     ArticleFingerprint,
+    ArticleRegion,
     ArticleRevision,
     ArticleUrl,
     CrawlRun,
     PageValidator,
     RawPage,
+    china_day,
 )
 from crawler.db.search import index_articles, unindex_articles
 from crawler.text.fingerprint import NEAR_DUPLICATE, fingerprint, similarity
@@ -106,7 +108,8 @@ def upsert_articles(conn: Connection, rows: Sequence[dict[str, Any]]) -> BatchRe
     A stored article whose cleaned text changed keeps its old version in article_revisions
     (and its revision number goes up); one whose text is the same only has its fields refreshed.
     In the same transaction: every URL is recorded as a sighting, and new or changed texts are
-    (re)indexed for search, fingerprinted and put in their mirror cluster.
+    (re)indexed for search, fingerprinted and put in their mirror cluster, and the regions
+    written as article_regions rows. published_day follows published_at (China day).
     """
     if not rows:
         return BatchResult(0, 0)
@@ -131,6 +134,8 @@ def upsert_articles(conn: Connection, rows: Sequence[dict[str, Any]]) -> BatchRe
     for row in rows:
         row = {**row}
         row.setdefault("content_sha256", content_sha256(row["title"], row.get("subtitle"), row["body"]))
+        if "published_at" in row:
+            row["published_day"] = china_day(row["published_at"])
         stored = existing.get(row["canonical_url"])
         if stored is None:
             new += 1
@@ -153,6 +158,7 @@ def upsert_articles(conn: Connection, rows: Sequence[dict[str, Any]]) -> BatchRe
         conn.execute(select(Article.canonical_url, Article.id).where(Article.canonical_url.in_(keys))).all()
     )
     _record_sightings(conn, rows, sightings, ids)
+    _record_regions(conn, [(ids[row["canonical_url"]], row["regions"]) for row in rows if "regions" in row])
     if changed:
         unindex_articles(conn, old_texts)
         index_articles(
@@ -195,6 +201,20 @@ def _record_sightings(
         set_={"last_seen_at": stmt.excluded.last_seen_at, "article_id": stmt.excluded.article_id},
     )
     conn.execute(stmt, list(seen.values()))
+
+
+def _record_regions(conn: Connection, regions: Sequence[tuple[int, Sequence[Mapping[str, str]]]]) -> None:
+    """article_regions holds exactly each article's regions (its `regions` JSON as rows)."""
+    if not regions:
+        return
+    conn.execute(delete(ArticleRegion).where(ArticleRegion.article_id.in_([i for i, _ in regions])))
+    rows = {
+        (article_id, region["code"]): {"article_id": article_id, "code": region["code"],
+                                       "name": region["name"], "level": region.get("level") or ""}
+        for article_id, found in regions for region in found or ()
+    }  # fmt: skip
+    if rows:
+        conn.execute(_insert(conn, ArticleRegion), list(rows.values()))
 
 
 # --- mirror clusters --------------------------------------------------------------------------

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import shutil
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
-from crawler.db import Article
+from crawler.db import Article, make_engine
+from crawler.db.store import write_batch
+from crawler.text.regions import find_regions
+from tests.archive.test_search import entry_row
 from tests.test_crawl import crawl_all
 
 
@@ -29,6 +33,18 @@ def archive_copy(archive_file, tmp_path) -> str:
         if Path(f"{archive_file}{suffix}").exists():
             shutil.copyfile(f"{archive_file}{suffix}", f"{path}{suffix}")
     return f"sqlite:///{path}"
+
+
+@pytest.fixture(scope="session")
+def written_archive(site, tmp_path_factory) -> Path:
+    """Every replica article (regions included) written by the storage functions; the file's path."""
+    path = tmp_path_factory.mktemp("datasette") / "archive.sqlite3"
+    engine = make_engine(f"sqlite:///{path}")
+    when = datetime(2026, 11, 28, tzinfo=UTC)
+    rows = [{**entry_row(e, when), "regions": find_regions(e.title, list(e.body))} for e in site.articles()]
+    write_batch(engine, [(None, row) for row in rows])
+    yield path
+    engine.dispose()
 
 
 def stored_articles(db_url: str) -> list[Article]:

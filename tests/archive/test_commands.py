@@ -9,6 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from crawler.commands.search import CHINA
+from crawler.db.query import article_text, parse
 from tests.archive.conftest import stored_articles
 from tests.conftest import run_scrapy
 
@@ -74,13 +75,44 @@ def test_search_filters_and_csv(archive_file):
     assert {int(r["id"]) for r in rows} == expected
 
 
-@pytest.mark.parametrize("query", ['"', "*", ":", "(", "AND", "NEAR(", ""])
+@pytest.mark.parametrize("query", ['"', "*", ":", "(", "AND", "NEAR(", "", "-茶", "OR 茶"])
 def test_hostile_queries_never_give_a_traceback(archive_file, query):
     result = scrapy_on(url_of(archive_file), "search", query, check=False)
     assert "Traceback" not in result.stderr
     assert result.returncode in (0, 2)
     if result.returncode == 2:
-        assert "nothing to search for" in result.stderr
+        assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+
+
+def test_search_counts_all_hits_and_prints_a_concordance(archive_file):
+    articles = stored_articles(url_of(archive_file))
+    query = "油茶 OR 电商 -光山"
+    matching = [a for a in articles if parse(query).matches(article_text(a.title, a.subtitle, a.body))]
+    assert matching, "the replica holds no such article: pick another query"
+    count = scrapy_on(url_of(archive_file), "search", query, "--count").stdout
+    assert count == f"{len({a.cluster_id for a in matching})}\n"
+    kwic = scrapy_on(url_of(archive_file), "search", query, "--format", "kwic", "--limit", "5").stdout
+    lines = kwic.splitlines()
+    assert len(lines) == min(5, len({a.cluster_id for a in matching})) + 1
+    assert all(("【油茶】" in line or "【电商】" in line) for line in lines[:-1])
+    assert lines[-1].startswith(f"{count.strip()} hits in all ({len(matching)} matching articles")
+
+
+def test_export_writes_the_hits_of_a_query_and_a_csv_excel_reads(archive_file, tmp_path):
+    articles = stored_articles(url_of(archive_file))
+    query = '"乡村 振兴" -党建'
+    expected = [a.id for a in articles if parse(query).matches(article_text(a.title, a.subtitle, a.body))]
+    assert expected
+    out = tmp_path / "hits.csv"
+    scrapy_on(url_of(archive_file), "export", "--query", query, "--bom", "-o", str(out))
+    assert out.read_bytes().startswith("\ufeffid,".encode())
+    rows = list(csv.DictReader(out.read_text("utf-8-sig").splitlines(keepends=True)))
+    assert [int(r["id"]) for r in rows] == expected
+    dated = [a for a in articles if a.id in expected and a.published_at]
+    days = {a.published_at.astimezone(CHINA).date().isoformat() for a in dated}
+    assert {r["published_day"] for r in rows} >= days
+    bad = scrapy_on(url_of(archive_file), "export", "--query", '"乡村', "-o", str(out), check=False)
+    assert bad.returncode == 2 and bad.stderr.startswith("error: unclosed quote")
 
 
 def test_show_prints_the_article_and_its_provenance(archive_file):
@@ -144,8 +176,11 @@ def test_export_opens_in_pandas_with_proper_dtypes(archive_file, tmp_path):
         assert str(frame["id"].dtype) == "int64" and str(frame["damaged"].dtype) == "bool"
 
 
-def test_stats_summarises_the_archive(archive_file, site):
-    stats = json.loads(scrapy_on(url_of(archive_file), "stats", "--format", "json").stdout)
+def test_stats_summarises_the_archive(archive_file, site, tmp_path):
+    chart = tmp_path / "charts.png"
+    result = scrapy_on(url_of(archive_file), "stats", "--format", "json", "--plot", str(chart))
+    stats = json.loads(result.stdout)
+    assert chart.read_bytes().startswith(b"\x89PNG") and chart.stat().st_size > 10_000
     articles = stored_articles(url_of(archive_file))
     assert stats["articles"] == len(articles)
     assert sum(r["articles"] for r in stats["per_site_month"]) == len(articles)

@@ -8,10 +8,13 @@ import pytest
 from sqlalchemy import select, text
 
 from crawler.db import Article, make_engine
+from crawler.db.query import article_text, parse
 from crawler.db.search import (
     ArticleFilter,
     BadQuery,
+    count_hits,
     match_expression,
+    matching_ids,
     search,
     snippet,
     tokens,
@@ -69,8 +72,35 @@ def test_every_article_holding_the_query_is_found(engine, query):
     assert found(engine, query) == expected
 
 
+def brute_force(engine, query: str) -> tuple[set[int], set[int]]:
+    """(articles, clusters) whose text matches the query: the rule applied to every stored text."""
+    rule = parse(query)
+    with engine.connect() as conn:
+        columns = (Article.id, Article.cluster_id, Article.title, Article.subtitle, Article.body)
+        rows = conn.execute(select(*columns))
+        ids = {(i, c) for i, c, t, s, b in rows if rule.matches(article_text(t, s, b))}
+    return {i for i, _ in ids}, {c for _, c in ids}
+
+
+BOOLEAN_AND_MIXED = [
+    "油茶 OR 电商", "乡村 -旅游", "党建 -产业链 -群众", '"乡村 振兴"', '"党建 引领"', "村 -乡村振兴",
+    "乡村振兴 OR 基层治理 -党建", "2026年", "5G", "4G OR 5G", "1万", "2.3万", "90后", "2026年11月",
+    "乡村振兴 OR 村", '-"乡村 振兴" 合作社', "治理 OR 振兴 OR 茶 -村",
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("query", ONE_TWO_FOUR_AND_MORE + BOOLEAN_AND_MIXED)
+def test_search_and_count_equal_the_rule_applied_to_every_text(engine, query):
+    articles, clusters = brute_force(engine, query)
+    assert found(engine, query) == clusters
+    with engine.connect() as conn:
+        counted = count_hits(conn, query)
+        assert (counted.articles, counted.clusters) == (len(articles), len(clusters))
+        assert matching_ids(conn, query) == sorted(articles)
+
+
 @pytest.mark.parametrize("query", ["油茶 光山", "党建 产业链 群众", "村 电商", "乡村振兴，党建"])
-def test_several_words_must_all_occur(engine, query):
+def test_several_words_must_all_occur(engine, query):  # (punctuation separates words too)
     words = [w for w in query.replace("，", " ").split()]
     assert found(engine, query) == holding(engine, *words)
 
@@ -104,13 +134,15 @@ def test_the_index_follows_an_update(engine):
 
 @pytest.mark.parametrize(
     "query", ['"', "*", ":", "(", ")", "AND", "OR", "NOT", "NEAR(", "NEAR(油茶 党建, 3)", '油茶"', "title:茶",
-              "茶*", "^党建", "{title}: 茶", "-", "''", "AND OR NOT"],
+              "茶*", "^党建", "{title}: 茶", "-", "''", "AND OR NOT", "-茶", "茶 OR", "OR OR 茶"],
 )  # fmt: skip
 def test_hostile_syntax_is_text_or_a_clear_refusal(engine, query):
     try:
         expression = match_expression(query)
     except BadQuery as refusal:
-        assert "nothing to search for" in str(refusal)
+        assert "\n" not in str(refusal)
+        reasons = ("nothing to search for", "unclosed quote", "OR needs words", "only excludes")
+        assert any(why in str(refusal) for why in reasons)
         return
     assert "NEAR(" not in expression and "*" not in expression and "^" not in expression
     found(engine, query)  # runs without an FTS5 syntax error
@@ -129,3 +161,20 @@ def test_snippet_marks_every_hit_near_the_first():
     body = "前言。" + "无关的话" * 20 + "油茶林里种油茶。" + "后文" * 30
     piece = snippet(body, ["油茶"])
     assert piece.startswith("…") and piece.count("【油茶】") == 2
+
+
+def test_a_word_mixing_digits_or_letters_with_chinese_is_one_contiguous_string(tmp_path):
+    engine = make_engine(f"sqlite:///{tmp_path / 'mixed.sqlite3'}")
+    when = datetime(2026, 11, 29, tzinfo=UTC)
+    bodies = ["村里的90后干部", "九十年代：90年代后期的事", "新建5G基站3座", "建了15G基站", "5G，基站在建",
+              "种植油茶2.3万亩", "今年扩种12.3万亩", "2、3万亩", "5G信号覆盖"]  # fmt: skip
+    rows = [{"canonical_url": f"http://x.cn/{n}", "url": f"http://x.cn/{n}", "site": "x.cn", "spider": "t",
+             "title": "标题", "body": body, "flags": [], "fetched_at": when, "first_seen_at": when}
+            for n, body in enumerate(bodies, 1)]  # fmt: skip
+    write_batch(engine, [(None, row) for row in rows])
+    with engine.connect() as conn:
+        for query, expected in [("90后", [1]), ("5G基站", [3]), ("2.3万亩", [6]), ('"5G 基站"', [3, 5]),
+                                ("5G -基站", [9]), ("3万亩", [6, 7, 8])]:  # fmt: skip
+            assert matching_ids(conn, query) == expected, query
+            assert sorted(h.cluster_id for h in search(conn, query)) == expected, query
+    engine.dispose()

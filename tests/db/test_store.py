@@ -153,3 +153,28 @@ def test_a_batch_holding_one_url_twice_stores_it_once_the_last_version_winning(e
         body = read_raw_body(conn.execute(select(RawPage).where(RawPage.id == raw_id)).one())
     assert (title, body) == ("二", b"second")
     assert count(engine, RawPage) == 3  # every fetched body is kept
+
+
+def test_published_day_is_the_china_day_and_regions_are_rows_kept_in_step(engine):
+    county = [{"code": "411522", "name": "光山县", "level": "county"}]
+    province = [{"code": "520000", "name": "贵州省", "level": "province"}]
+    late = datetime(2026, 11, 16, 23, 30, tzinfo=UTC)  # 07:30 on the 17th in China
+    write_batch(engine, [(None, row("http://x/1", published_at=late, regions=county))])
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT published_day FROM articles")) == "2026-11-17"
+        assert conn.execute(text("SELECT code, name, level FROM article_regions")).all() == [
+            ("411522", "光山县", "county")
+        ]
+        assert conn.scalar(text("SELECT regions FROM articles")) == json_text(county)
+    write_batch(engine, [(None, row("http://x/1", published_at=late + timedelta(hours=1), regions=province))])
+    with engine.connect() as conn:
+        assert conn.scalar(text("SELECT published_day FROM articles")) == "2026-11-17"
+        assert conn.execute(text("SELECT code, name FROM article_regions")).all() == [("520000", "贵州省")]
+        assert conn.scalar(text("SELECT count(*) FROM articles WHERE regions LIKE '%贵州省%'")) == 1
+
+
+def json_text(value) -> str:
+    """The readable JSON text the archive stores (no \\u escapes)."""
+    import json
+
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
