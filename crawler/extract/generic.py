@@ -18,6 +18,7 @@ from lxml import etree, html
 
 from crawler.extract.fields import Extracted, NotAnArticle
 from crawler.extract.limits import MAX_DEPTH, check_markup
+from crawler.text.byline import is_credit_line, parse_byline
 
 # Subtrees that never hold article text.
 _DROP_TAGS = (
@@ -71,13 +72,11 @@ _BOILERPLATE = re.compile(
     r"版权所有|Copyright|ICP备|公网安备|举报电话|郑重声明|免责声明|All Rights Reserved", re.IGNORECASE
 )
 _CAPTION_WORDS = re.compile(r"摄|图片|图为|截图|供图|资料图|图源|图片来源|视频截图|^图[：:\s]")
-_CREDIT = re.compile(r"^[\[【(（]?\s*(?:作者|来源|文章来源|采写|记者|通讯员)\s*[：:]")
 _DISCLAIMER = re.compile(r"^[\[【(（]?\s*(?:免责声明|版权声明|声明)\s*[：:]")
 _DATE_LABEL = re.compile(r"(?:发布时间|发布日期|发表时间|更新时间|日期|时间)\s*[：:]")
 _LABEL_ONLY = re.compile(
     r"^[\[【(（]?\s*(?:来源|文章来源|信息来源|作者|责任编辑|责编|编辑|发布时间|发布日期)\s*[：:]$"
 )
-_EDITOR = re.compile(r"^[\[【(（]?\s*(?:责任编辑|责编|编辑)\s*[：:/／]\s*\S.*$")
 _CHROME = re.compile(
     r"字号|打印本页|关闭窗口|【打印】|【关闭】|\[打印\]|\[关闭\]|分享到|分享至|扫一扫|扫描二维码|二维码|"
     r"上一篇|下一篇|返回顶部|我要纠错|【纠错】|推荐阅读|相关阅读|相关新闻|相关推荐|相关文章|"
@@ -93,6 +92,25 @@ _META_DATE_NAMES = (
     "article:published_time", "og:release_date", "og:time", "og:time ", "publishdate", "pubdate",
     "publish_time", "publishtime", "firstpublishedtime", "apub:time", "weibo: article:create_at",
 )  # fmt: skip
+
+
+SHORT_BODY = 150  # characters: a body this short is a list page's teaser when no headline heads it
+LIST_HEADLINE_LINKS = 10  # links whose text reads like a headline, on a list page
+HEADLINE_REACH = 12  # lines between an article's headline and its first paragraph, at most
+DATED_ITEMS = 5  # dated lines in the densest block that make it a list (and a third of its lines)
+_HEADLINE_LINK = re.compile(r"[\u4e00-\u9fff]")
+_LONE_DATE = re.compile(
+    r"^[\[【(（]?\s*(?:(?:19|20)\d{2}\s*[-年/.]\s*)?\d{1,2}\s*[-月/.]\s*\d{1,2}\s*日?\s*"
+    r"(?:\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?\s*[\]】)）]?$|^\d{1,2}[:：]\d{2}(?:[:：]\d{2})?$"
+)
+# Forums and Q&A pages: the software that made them, and the words of a thread.
+_FORUM_SOFTWARE = re.compile(
+    r"discuz|phpwind|flarum|discourse|vbulletin|xenforo|nodebb|phpbb|mybb|dvbbs|bbsxp", re.IGNORECASE
+)
+_QA_WORDS = re.compile(r"^\d+\s*个回答$|^(?:最佳答案|提问者采纳|采纳率|写回答|邀请回答|追问|已采纳|满意答案)")
+_POST_NUMBER = re.compile(r"^(?:#\d{1,4}|\d{1,4}\s*楼|沙发|板凳|地板)$")
+_THREAD_WORDS = re.compile(r"楼主|只看楼主|只看该作者")
+_POST_ACTIONS = re.compile(r"^(?:回复|举报|引用|点赞|赞同)(?:\s*\d+)?$")
 
 
 @dataclass
@@ -114,16 +132,19 @@ class _Walk:
     link_len: dict[etree._Element, int] = field(default_factory=dict)
 
 
-def extract_generic(page: str, *, max_depth: int = MAX_DEPTH) -> Extracted:
+def extract_generic(page: str, *, max_depth: int = MAX_DEPTH, forums: bool = False) -> Extracted:
     """Title, meta lines, body paragraphs and editor lines of an unknown layout; NotAnArticle if none.
 
     The line walk recurses once per level of the tree: a page nested deeper than `max_depth`
-    (lxml keeps 256 levels at most) is refused rather than walked.
+    (lxml keeps 256 levels at most) is refused rather than walked. A forum thread or Q&A page
+    is refused (kind "forum") unless `forums` is true.
     """
     check_markup(page, 0, max_depth)
     root = _parse(page)
     walk = _walk(root)
     lines = walk.lines
+    if not forums and (signs := _forum_signs(root, lines)):
+        raise NotAnArticle(f"forum thread ({', '.join(signs)})", "forum")
     title, sure = _title(root, lines)
     if _NOT_FOUND.search(title) and _prose_chars(lines) < 400:
         raise NotAnArticle(f"error page ({title})")
@@ -140,15 +161,22 @@ def extract_generic(page: str, *, max_depth: int = MAX_DEPTH) -> Extracted:
     body_chars = sum(len(p) for p in body)
     if body_chars < 20:
         raise NotAnArticle("no article text")
+    title_at = _find_title_line(lines, strip_site_name(title, root, lines), start)
+    headed = title_at is not None and 0 < start - title_at <= HEADLINE_REACH and sure
     in_links = walk.link_len.get(container, 0) / max(walk.text_len.get(container, 1), 1)
-    if in_links > 0.5 or (_looks_like_list(container) and body_chars < 600):
-        raise NotAnArticle("list page (the densest block is links)")
+    if (in_links > 0.5 and not headed) or (_looks_like_list(container) and body_chars < 600):
+        raise NotAnArticle("list page (the densest block is links)", "list")
     if _repeated(container):
-        raise NotAnArticle("list page (the densest block is one of many alike)")
+        raise NotAnArticle("list page (the densest block is one of many alike)", "list")
+    if _dated_items(chosen):
+        raise NotAnArticle("list page (the densest block is a list of dated items)", "list")
+    if body_chars < SHORT_BODY and not headed and _headline_links(root) >= LIST_HEADLINE_LINKS:
+        raise NotAnArticle("list page (a little text among many headline links, no headline over it)", "list")
     if _is_video_only(container, body_chars):
         raise NotAnArticle("video page")
+    title = strip_site_name(title, root, lines)
     if not any(_DATE.search(line) for line in meta):
-        meta = [*_meta_lines(lines, _find_title_line(lines, title), start, end), *meta]
+        meta = [*_meta_lines(lines, title_at, start, end), *meta]
     if not any(_DATE.search(line) for line in meta) and (when := _meta_tag_date(root)):
         meta = [*meta, when]
     if not editor_lines:
@@ -201,6 +229,42 @@ def _title(root: etree._Element, lines: list[_Line]) -> tuple[str, bool]:
             in_site_name = len(parts) > 1 and best in parts[-1]
             return best, best_overlap >= 0.6 * len(head) and not in_site_name
     return head or og or (candidates[0] if candidates else ""), False
+
+
+_SITE_WORDS = re.compile(
+    r"网$|网站|频道|首页|主页|新闻|[报台]$|\.com|\.cn|\.net|博客|blog|论坛|社区|在线|门户|官网|官方|客户端|"
+    r"中心$|资讯|手机|APP|::",
+    re.IGNORECASE,
+)
+_SITE_PART_MAX = 24
+_SITE_NAME_XPATH = "//meta[@property='og:site_name' or @name='application-name']/@content"
+_UI_WORDS = re.compile(r"^(?:播报文章|语音播报|听新闻|朗读全文)\s*")
+
+
+def strip_site_name(title: str, root: etree._Element, lines: list[_Line] = ()) -> str:
+    """The headline without the site's name or channel around it: a part after (or before) a
+    separator - _ | —— goes when it is og:site_name, reads like a site or channel name, or the
+    rest stands alone as a heading on the page. UI words (播报文章) go too."""
+    title = _UI_WORDS.sub("", title).strip()
+    names = [_clean(v) for v in root.xpath(_SITE_NAME_XPATH)]
+    headings = {_clean(node.text_content()) for tag in _HEADING_TAGS for node in root.iter(tag)}
+    headings |= {line.text for line in lines if not line.link_chars and len(line.text) <= 120}
+
+    def site_like(part: str, rest: str) -> bool:
+        part = part.strip(" :：")
+        if not part or len(part) > _SITE_PART_MAX or len(rest) < 4:
+            return False
+        named = any(name and (name in part or part in name) for name in names)
+        return named or bool(_SITE_WORDS.search(part)) or rest.strip() in headings
+
+    while (cuts := list(_TITLE_SPLIT.finditer(title))) and site_like(
+        title[cuts[-1].end() :], title[: cuts[-1].start()]
+    ):
+        title = title[: cuts[-1].start()].strip()
+    cut = _TITLE_SPLIT.search(title)
+    if cut and len(title[cut.end() :]) >= 6 and site_like(title[: cut.start()], title[cut.end() :]):
+        title = title[cut.end() :].strip()
+    return title
 
 
 def _title_before(lines: list[_Line], start: int) -> str:
@@ -312,13 +376,17 @@ def _is_prose(line: _Line) -> bool:
     )
 
 
-def _find_title_line(lines: list[_Line], title: str) -> int | None:
+def _find_title_line(lines: list[_Line], title: str, before: int | None = None) -> int | None:
+    """The line holding the headline: the last one above `before` (the body), else the first."""
     if not title:
         return None
-    for line in lines:
-        if line.text == title or (len(line.text) < 2 * len(title) + 10 and title in line.text):
-            return line.index
-    return None
+    found = [
+        line.index
+        for line in lines
+        if line.text == title or (len(line.text) < 2 * len(title) + 10 and title in line.text)
+    ]
+    above = [index for index in found if before is not None and index < before]
+    return above[-1] if above else (found[0] if found else None)
 
 
 # --- body ----------------------------------------------------------------------------------
@@ -415,8 +483,8 @@ def _split_body(chosen: list[_Line], title: str) -> tuple[list[str], list[str], 
             continue
         if line.owner.tag == "center" and size < 40 and not _SENTENCE_END.search(text):
             continue  # a caption left in a <center> whose image is gone
-        if _EDITOR.match(text) and size < 40:
-            editors.append(text)
+        if is_credit_line(text):
+            (editors if parse_byline(text).editor else meta).append(text)
             continue
         if _LABEL_ONLY.match(text) and position + 1 < len(chosen):
             continue
@@ -445,7 +513,7 @@ def _trim_tail(body: list[_Line], meta: list[str]) -> None:
     """Drop what trails the article: counters, tag runs, disclaimers; credit lines go to meta."""
     while body:
         text = body[-1].text
-        if _CREDIT.match(text) and len(text) < 50:
+        if is_credit_line(text):
             meta.append(text)
         elif not (_edge_chrome(text) or _DISCLAIMER.match(text) or _tag_run(body)):
             return
@@ -498,19 +566,70 @@ def _is_video_only(container: etree._Element, body_chars: int) -> bool:
     return body_chars < 120 and next(container.iter("video"), None) is not None
 
 
+# --- what the page is ----------------------------------------------------------------------
+
+
+def _forum_signs(root: etree._Element, lines: list[_Line]) -> list[str]:
+    """The signs that a page is a forum thread or a Q&A page; two are needed (else none)."""
+    signs = []
+    generator = " ".join(root.xpath("//meta[@name='generator']/@content"))
+    powered = " ".join(line.text for line in lines if "powered" in line.text.lower() and len(line.text) < 80)
+    if _FORUM_SOFTWARE.search(generator) or _FORUM_SOFTWARE.search(powered):
+        signs += ["forum software", "forum software"]
+    short = [line.text for line in lines if len(line.text) <= 12]
+    qa = sum(1 for text in short if _QA_WORDS.match(text))
+    if qa:
+        signs += ["answers"] * min(qa, 2)
+    if sum(1 for text in short if _POST_NUMBER.match(text)) >= 3:
+        signs.append("numbered posts")
+    if any(_THREAD_WORDS.search(text) for text in short):
+        signs.append("楼主")
+    actions = {}
+    for text in short:
+        if match := _POST_ACTIONS.match(text):
+            word = match.group(0)[:2]
+            actions[word] = actions.get(word, 0) + 1
+    if any(count >= 5 for count in actions.values()):
+        signs.append("per-post actions")
+    return sorted(set(signs)) if len(signs) >= 2 else []
+
+
+def _headline_links(root: etree._Element) -> int:
+    """Links whose text reads like a headline (8 to 40 characters, Chinese)."""
+    count = 0
+    for link in root.iter("a"):
+        text = _clean(link.text_content())
+        if 8 <= len(text) <= 40 and _HEADLINE_LINK.search(text):
+            count += 1
+    return count
+
+
+def _dated_items(chosen: list[_Line]) -> bool:
+    """The block is a list of dated items: many lines that are a date or a time alone, or a
+    linked title with its date."""
+    dated = 0
+    for line in chosen:
+        text = line.text
+        if _LONE_DATE.match(text) or (line.link_chars >= 6 and len(text) < 80 and _DATE.search(text)):
+            dated += 1
+    return dated >= DATED_ITEMS and dated * 3 >= len(chosen)
+
+
 # --- meta and editor -----------------------------------------------------------------------
 
 
 def _meta_lines(lines: list[_Line], title_at: int | None, start: int, end: int) -> list[str]:
     """Lines holding a date, 来源 or 作者: between headline and body, else just after the body."""
     if title_at is not None and title_at < start:
-        window = lines[title_at + 1 : start][-15:]
+        window = lines[title_at + 1 : start]
+        window = window if len(window) <= 20 else [*window[:10], *window[-10:]]
     else:
         window = lines[max(0, start - 8) : start]
     found = _collect_meta(window)
+    after = _collect_meta(lines[end + 1 : end + 12])
     if not any(_DATE.search(line) for line in found):
-        found += [line for line in _collect_meta(lines[end + 1 : end + 12]) if _DATE_LABEL.search(line)]
-    return found
+        found += [line for line in after if _DATE_LABEL.search(line)]
+    return found + [line for line in after if is_credit_line(line) and line not in found]
 
 
 def _collect_meta(window: list[_Line]) -> list[str]:
@@ -525,7 +644,9 @@ def _collect_meta(window: list[_Line]) -> list[str]:
         if _LABEL_ONLY.match(text):
             pending = text
             continue
-        if len(text) <= 120 and _is_meta(text) and line.link_chars < 0.5 * len(text):
+        own = len(text) - line.link_chars  # a date line may carry the site's link
+        own_text = own >= 0.5 * len(text) or (own >= 10 and _DATE.search(text))
+        if len(text) <= 120 and _is_meta(text) and own_text:
             found.append(text)
     return found
 
@@ -545,7 +666,7 @@ def _editor_after(lines: list[_Line], end: int) -> list[str]:
     """A 责任编辑 line just after the body (joined with its value when split over two lines)."""
     tail = lines[end + 1 : end + 6]
     for position, line in enumerate(tail):
-        if _EDITOR.match(line.text) and len(line.text) < 40:
+        if is_credit_line(line.text) and parse_byline(line.text).editor:
             return [line.text]
         if _LABEL_ONLY.match(line.text) and "编" in line.text and position + 1 < len(tail):
             return [line.text + tail[position + 1].text]

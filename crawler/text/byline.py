@@ -1,32 +1,113 @@
-"""Meta lines: 来源, 作者 and 责编 split apart (a 来源 is never an author)."""
+"""Credit lines: 来源, 作者/记者, 责编 and the production staff, defined once and split apart.
+
+The credit labels live here alone; the generic extractor, junk removal and the metadata stage
+all read them from this module. A label is recognised as the page wrote it, before any
+repair: in Simplified or Traditional script and with the inline pinyin spam mirrors add
+(``責(zé)編:劉瓊`` is an editor line), so an extractor can set such a line aside and the metadata
+stage reads it after the normalize stage has repaired it.
+
+Roles: ``source`` (a publication or platform, never an author), ``author`` (reporters,
+writers, photographers), ``editor`` (责任编辑), ``staff`` (审核, 校对, 排版, 监制 …: credited,
+not kept) and ``other`` (labels of the same header line whose value ends the one before:
+发布时间, 点击数 …).
+"""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 
-_LABELS = {
-    "source": ("文章来源", "信息来源", "稿件来源", "来源"),
-    "author": ("作者",),
-    "editor": ("责任编辑", "责编", "编辑"),
-    # Labels whose values we don't keep here, listed so they end the value before them.
-    "other": ("发布时间", "发布日期", "更新时间", "点击数", "浏览量", "阅读量", "日期", "字号"),
-}
+LABELS: dict[str, tuple[str, ...]] = {
+    "source": (
+        "文章来源", "信息来源", "稿件来源", "新闻来源", "内容来源", "本文来源", "来源于", "来源", "稿源",
+        "出处", "转载自", "转自",
+    ),
+    "author": (
+        "作者", "撰文", "撰稿", "采写", "文字", "本报记者", "特约记者", "见习记者", "实习记者", "首席记者",
+        "全媒体记者", "融媒体记者", "记者", "通讯员", "实习生", "摄影", "图文", "文", "图", "口述", "整理",
+    ),
+    "editor": ("责任编辑", "值班编辑", "网络编辑", "本文编辑", "责编", "编辑"),
+    "staff": (
+        "总监制", "监制", "审核", "审校", "审读", "审签", "终审", "初审", "复审", "二审", "三审", "校对",
+        "排版", "美编", "统筹", "策划", "出品人", "出品", "制作", "设计", "视觉", "统稿", "签发", "主编",
+        "总编辑", "剪辑", "配音", "翻译", "译者",
+    ),
+    "other": (
+        "发布时间", "发布日期", "发表时间", "发表于", "更新时间", "点击数", "点击量", "浏览量", "浏览次数",
+        "阅读量", "阅读数", "日期", "时间", "字号", "发布者", "发布人",
+    ),
+}  # fmt: skip
+# Labels that are credits only with a colon or slash after them (文/张三, 图：李四), never bare.
+_SHORT_LABELS = frozenset({"文", "图", "文字", "整理", "口述", "设计", "视觉", "制作", "出品", "翻译"})
+# Labels followed by the name after a plain space as well: 记者 张三, 通讯员 李四.
+_SPACE_LABELS = frozenset(
+    {"本报记者", "特约记者", "见习记者", "实习记者", "首席记者", "全媒体记者", "融媒体记者", "记者", "通讯员",
+     "实习生"}
+)  # fmt: skip
+_KIND = {label: kind for kind, labels in LABELS.items() for label in labels}
+
+# The Traditional forms of the label characters, and the inline pinyin mirrors put after them.
+_TRADITIONAL = dict(
+    zip("责编辑记讯员摄来审对监读发时间图实习见报闻视统筹划设签译终复览数阅号击浏稿计处转载语剪",
+        "責編輯記訊員攝來審對監讀發時間圖實習見報聞視統籌劃設簽譯終複覽數閱號擊瀏稿計處轉載語剪",
+        strict=True)
+)  # fmt: skip
+_PINYIN_NOTE = r"(?:\([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,7}\))?"
+_UNDAMAGE = re.compile(r"\([a-zA-Zāáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ]{1,7}\)")
+_SIMPLIFY = str.maketrans({t: s for s, t in _TRADITIONAL.items() if t != s})
+
+
+def _tolerant(label: str) -> str:
+    """A pattern for one label as pages write it: either script, pinyin after any character."""
+    parts = []
+    for char in label:
+        other = _TRADITIONAL.get(char, char)
+        parts.append((f"[{char}{other}]" if other != char else re.escape(char)) + _PINYIN_NOTE)
+    return "".join(parts)
+
+
+def label_of(written: str) -> str:
+    """The Simplified label of a label as written (``責(zé)編`` -> ``责编``)."""
+    return _UNDAMAGE.sub("", written).translate(_SIMPLIFY)
+
+
+_BY_LENGTH = sorted(_KIND, key=len, reverse=True)
+_REPORTERS = ("记者", "通讯员", "实习生")  # also after a publication's name: 新华社记者, 中青网记者
+# A label and its separator: a colon, slash or bar; a space (not after 文, 图 …); or, after a
+# reporter label, the name itself (记者张三). Not inside a word (编辑部, 论文), reporters aside.
 _LABEL = re.compile(
-    r"(?P<label>"
-    + "|".join(sorted((label for labels in _LABELS.values() for label in labels), key=len, reverse=True))
-    + r")\s*[：:]"
+    rf"(?:(?<![\u4e00-\u9fff])(?P<label>{'|'.join(_tolerant(label) for label in _BY_LENGTH)})"
+    rf"|(?P<reporter>{'|'.join(_tolerant(label) for label in _REPORTERS)}))"
+    r"(?P<sep>\s*[：:／/|｜]\s*|\s+|(?=[\u4e00-\u9fff]))"
 )
-_KIND = {label: kind for kind, labels in _LABELS.items() for label in labels}
-# A value ends at a wide gap, a bar, a bracket, or the date that often follows it.
-_VALUE_END = re.compile(r"\s{2,}|\u3000|[|｜\]】\[【]|(?:19|20)\d{2}\s*[-年/.]")
+# `张三 摄`, `张三/摄`, `张三摄影`: a photographer's credit, the name first.
+_SUFFIX_CREDIT = re.compile(
+    r"(?P<names>[\u4e00-\u9fff·]{2,4}(?:[\s、，,]+[\u4e00-\u9fff·]{2,4})*)\s*[/／]?\s*(?:摄影|摄|攝)(?![\u4e00-\u9fff])"
+)
+# A value ends at a wide gap, a bar, a bracket, a sentence mark, or the date that often follows.
+_VALUE_END = re.compile(
+    r"\s{2,}|\u3000|[|｜\]】\[【）)（(。，,：:；;！!？?]|(?:19|20)\d{2}\s*[-年/.]|\d{1,2}[:：]\d{2}"
+)
+_NAME_SEPARATORS = re.compile(r"[\s、，,/／;；]+")
+_HAN_NAME = re.compile(r"^[\u4e00-\u9fff·•]{2,5}$")
+# Words that make a credited value an organisation or a platform account: a source, not a person.
+_ORGANISATION = re.compile(
+    r"报|网|社|台|刊|杂志|新闻|媒体|中心|频道|公众号|微信|微博|客户端|官方|集团|公司|政府|委员会|"
+    r"[局厅部署办院所校会]$|研究|大学|编辑部|工作室|发布|在线|日报|晚报|周刊|视点|观察|头条|号$"
+)
 # `本报讯（记者 X 通讯员 Y）…` or `（记者 X）…` opening the body: the reporters' dateline.
 _DATELINE = re.compile(
-    r"^\s*(?:本报[^（(，,。]{0,8}讯\s*)?[（(]\s*(?P<inner>(?:本报)?(?:特约)?记者[^（()）]{1,40}?)\s*[）)]"
+    r"^\s*(?:本报[^（(，,。]{0,8}讯\s*)?[（(]\s*(?P<inner>[^（()）\s，。]{0,6}?记者[^（()）]{1,40}?)\s*[）)]"
 )
-_ROLES = re.compile(r"(?:本报)?(?:特约记者|记者|通讯员|实习生|见习记者)")
-_NAME_SEPARATORS = re.compile(r"[\s、，,/]+")
-_EDITOR_LINE = re.compile(r"^[\[【(（]?\s*(?:责任编辑|责编|编辑)\s*[：:]\s*(?P<name>.+?)\s*[\]】)）]?$")
+# `……逝世。（总台记者 张倩）` closing the body: the same credit at the end.
+_CLOSING_CREDIT = re.compile(
+    r"[（(]\s*(?P<inner>[^（()）\s，。]{0,6}?(?:记者|通讯员)[^（()）]{1,40}?)\s*[）)]\s*$"
+)
+_ROLES = re.compile(r"[^\s（()）、，]{0,6}?(?:特约记者|见习记者|记者|通讯员|实习生)")
+_BRACKETS = "[]【】()（）〔〕<>《》「」"
+CREDIT_LINE_MAX = 80  # a credit line is short; a longer line is prose that mentions a label
+_LEFTOVER = re.compile(r"[\s\W_]+")
+_DATE_OR_NUMBER = re.compile(r"[\d年月日时分秒:：\-/.]+")
 
 
 @dataclass
@@ -36,31 +117,123 @@ class Byline:
     editor: str | None = None
 
 
-def parse_byline(text: str) -> Byline:
-    """Source, author and editor from a meta line such as `… 来源：X  作者：Y`."""
-    found = Byline()
-    matches = list(_LABEL.finditer(text))
-    ends = [m.start() for m in matches[1:]] + [len(text)] if matches else []
-    for match, end in zip(matches, ends, strict=True):
-        value = text[match.end() : end]
-        value = _VALUE_END.split(value.strip(), maxsplit=1)[0].strip(" ,，;；")
-        kind = _KIND[match.group("label")]
-        if value and kind != "other" and getattr(found, kind) is None:
-            setattr(found, kind, value)
+@dataclass
+class _Credit:
+    kind: str
+    label: str
+    value: str
+    start: int
+    end: int
+
+
+def _credits(text: str) -> list[_Credit]:
+    """Every labelled credit in a line, each value cut where the next label or a gap begins."""
+    matches = []
+    for match in _LABEL.finditer(text):
+        label = label_of(match.group("label") or match.group("reporter"))
+        separator = match.group("sep")
+        if not separator.strip() and label in _SHORT_LABELS:
+            continue  # 文章, 图片, 整理好: words, not labels
+        if not separator and label not in _SPACE_LABELS:
+            continue  # 编辑部, 来源于: a label needs a separator unless it names a reporter
+        matches.append((match, label))
+    found: list[_Credit] = []
+    for position, (match, label) in enumerate(matches):
+        limit = matches[position + 1][0].start() if position + 1 < len(matches) else len(text)
+        raw = text[match.end() : limit]
+        value = _VALUE_END.split(raw.lstrip(), maxsplit=1)[0]
+        end = match.end() + len(raw) - len(raw.lstrip()) + len(value)
+        found.append(_Credit(_KIND[label], label, value.strip(" ,，:：、" + _BRACKETS), match.start(), end))
     return found
 
 
-def split_editor(paragraphs: list[str], tail: int = 3) -> tuple[list[str], str | None]:
-    """Take a 责编/责任编辑/编辑 line out of the last `tail` paragraphs; return (rest, editor)."""
+def _names(value: str, *, loose: bool) -> list[str]:
+    """The person names of a credited value; `loose` accepts any short handle (作者：blogger42)."""
+    tokens = [token for token in _NAME_SEPARATORS.split(value) if token]
+    tokens = [_ROLES.sub("", token) for token in tokens]
+    tokens = [token for token in tokens if token]
+    if not tokens or len(tokens) > 8:
+        return []
+    if len(tokens) > 1 and all(len(token) == 1 for token in tokens):
+        tokens = ["".join(tokens)]  # 赵 培: one name spaced out
+    if loose and len(tokens) == 1 and len(tokens[0]) <= 24:
+        return tokens
+    return [token for token in tokens if _HAN_NAME.match(token) or (loose and len(token) <= 24)]
+
+
+def is_organisation(value: str) -> bool:
+    """True when a credited value names a publication, platform account or body, not a person."""
+    return bool(_ORGANISATION.search(value)) and not _HAN_NAME.match(value[:3] + "x")
+
+
+def parse_byline(text: str) -> Byline:
+    """Source, author and editor from a credit or header line (`来源：X  作者：Y`, `记者 张三 李四`)."""
+    found = Byline()
+    authors: list[str] = []
+    for credit in _credits(text):
+        value = credit.value
+        if not value:
+            continue
+        if credit.kind == "source":
+            found.source = found.source or value
+        elif credit.kind == "editor":
+            found.editor = found.editor or value
+        elif credit.kind == "author":
+            if is_organisation(value):
+                found.source = found.source or value
+                continue
+            loose = credit.label in ("作者", "撰文", "撰稿")
+            authors += [name for name in _names(value, loose=loose) if name not in authors]
+    if not authors and (suffix := _SUFFIX_CREDIT.search(text)):
+        authors = _names(suffix.group("names"), loose=False)
+    found.author = " ".join(authors) or None
+    return found
+
+
+def is_credit_line(text: str) -> bool:
+    """True when a short line is made of credits only (来源：X 责任编辑：Y, 编辑 X｜审核 Z, 张三 摄)."""
+    text = text.strip()
+    if not text or len(text) > CREDIT_LINE_MAX:
+        return False
+    credits = [credit for credit in _credits(text) if credit.value or credit.kind == "other"]
+    rest = text
+    for credit in reversed(credits):
+        rest = rest[: credit.start] + " " + rest[credit.end :]
+    if not any(credit.kind != "other" for credit in credits):
+        suffix = _SUFFIX_CREDIT.search(rest)
+        if not suffix:
+            return False
+        rest = rest[: suffix.start()] + rest[suffix.end() :]
+    return len(_LEFTOVER.sub("", _DATE_OR_NUMBER.sub("", rest))) <= 1
+
+
+def split_credits(paragraphs: list[str], head: int = 2, tail: int = 6) -> tuple[list[str], list[str]]:
+    """Take credit lines out of the first `head` and last `tail` paragraphs; return (rest, credits)."""
+    credits: list[str] = []
+    keep = [True] * len(paragraphs)
+    for index in range(min(head, len(paragraphs))):
+        if is_credit_line(paragraphs[index]) and index + 1 < len(paragraphs):
+            keep[index] = False
     for index in range(len(paragraphs) - 1, max(len(paragraphs) - tail, 0) - 1, -1):
-        if match := _EDITOR_LINE.match(paragraphs[index].strip()):
-            return paragraphs[:index] + paragraphs[index + 1 :], match.group("name")
+        if keep[index] and is_credit_line(paragraphs[index]) and index > 0:
+            keep[index] = False
+    credits = [p for p, kept in zip(paragraphs, keep, strict=True) if not kept]
+    return [p for p, kept in zip(paragraphs, keep, strict=True) if kept], credits
+
+
+def split_editor(paragraphs: list[str], tail: int = 3) -> tuple[list[str], str | None]:
+    """Take an editor line (责编/责任编辑/编辑) out of the last `tail` paragraphs; return (rest, editor)."""
+    for index in range(len(paragraphs) - 1, max(len(paragraphs) - tail, 0) - 1, -1):
+        line = paragraphs[index].strip()
+        if is_credit_line(line) and (editor := parse_byline(line).editor):
+            return paragraphs[:index] + paragraphs[index + 1 :], editor
     return paragraphs, None
 
 
-def author_from_dateline(paragraph: str) -> str | None:
-    """The reporters named in a `（记者 X 通讯员 Y）` dateline opening the body, as `X Y`."""
-    match = _DATELINE.match(paragraph)
+def author_from_dateline(paragraph: str, *, closing: bool = False) -> str | None:
+    """The reporters named in a `（记者 X 通讯员 Y）` dateline opening the body (or, `closing`,
+    ending its last paragraph), as `X Y`."""
+    match = (_CLOSING_CREDIT.search if closing else _DATELINE.match)(paragraph)
     if not match:
         return None
     names = [name for name in _NAME_SEPARATORS.split(_ROLES.sub(" ", match.group("inner"))) if name]

@@ -11,11 +11,31 @@ _DATE_TIME = re.compile(
     r"(?P<y>(?:19|20)\d{2})\s*[-年/.]\s*(?P<m>\d{1,2})\s*[-月/.]\s*(?P<d>\d{1,2})\s*日?"
     r"(?:\s*(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{1,2})(?:\s*[:：分]\s*(?P<S>\d{1,2}))?)?"
 )
+# Words just before a date that make it not the publication time: an update, a copyright year,
+# the time a page was crawled or printed; and words that make it the publication time.
+_NOT_PUBLISHED = re.compile(
+    r"(?:更新|修改|修订|最后编辑|编辑于|访问|抓取|打印|截止|截至|updated?|modified|©|copyright|版权)"
+    r"[^\d]{0,8}$",
+    re.IGNORECASE,
+)
+_PUBLISHED = re.compile(
+    r"(?:发布|发表|刊发|刊登|出版|首发|日期|时间|posted|published)[^\d]{0,8}$", re.IGNORECASE
+)
+_LOOK_BEHIND = 14
+# 二〇二四年三月一日: the year digit by digit, month and day in counting numerals.
+_CHINESE_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "Ｏ": 0, "O": 0}
+_CHINESE_DATE = re.compile(
+    r"(?P<y>[〇零○Ｏ一二三四五六七八九]{4})\s*年\s*(?P<m>[一二三四五六七八九十]{1,3})\s*月"
+    r"\s*(?P<d>[一二三四五六七八九十]{1,3})\s*日"
+)
 _URL_DATES = (
     re.compile(r"/(?P<y>(?:19|20)\d{2})(?P<m>\d{2})/(?P<d>\d{2})/"),  # Founder /pc/con/202101/04/
     re.compile(r"/t(?P<y>(?:19|20)\d{2})(?P<m>\d{2})(?P<d>\d{2})_"),  # TRS /202101/t20210104_1.html
     re.compile(r"/(?P<y>(?:19|20)\d{2})-(?P<m>\d{2})[-/](?P<d>\d{2})/"),  # /2021-01/04/, /2021-01-04/
     re.compile(r"/(?P<y>(?:19|20)\d{2})(?P<m>\d{2})(?P<d>\d{2})/"),  # DedeCMS /a/news/20210104/
+    re.compile(r"/(?P<y>(?:19|20)\d{2})/(?P<m>\d{2})(?P<d>\d{2})/"),  # /2021/0104/
+    re.compile(r"/(?P<y>(?:19|20)\d{2})/(?P<m>\d{2})/(?P<d>\d{2})/"),  # /2021/01/04/
+    re.compile(r"[/_-](?P<y>(?:19|20)\d{2})(?P<m>\d{2})(?P<d>\d{2})[_-]?\d*\.s?html?$"),  # /20210104123.html
 )
 
 
@@ -41,6 +61,40 @@ def parse_date(text: str) -> datetime | None:
         if found := _build(match):
             return found
     return None
+
+
+def _counting(text: str) -> int:
+    """十二 -> 12, 三十一 -> 31, 五 -> 5."""
+    if "十" not in text:
+        return _CHINESE_DIGITS[text]
+    tens, _, ones = text.partition("十")
+    return (_CHINESE_DIGITS[tens] if tens else 1) * 10 + (_CHINESE_DIGITS[ones] if ones else 0)
+
+
+def _chinese_date(match: re.Match[str]) -> datetime | None:
+    try:
+        year = int("".join(str(_CHINESE_DIGITS[c]) for c in match.group("y")))
+        return datetime(year, _counting(match.group("m")), _counting(match.group("d")), tzinfo=CHINA)
+    except (KeyError, ValueError):
+        return None
+
+
+def parse_published(text: str) -> datetime | None:
+    """The publication time in a header text: a date labelled 发布/发表/日期 first, else the first
+    date not marked as an update, a copyright year or a crawl time; None when there is none."""
+    first: datetime | None = None
+    for match in _DATE_TIME.finditer(text):
+        before = text[max(0, match.start() - _LOOK_BEHIND) : match.start()]
+        if _NOT_PUBLISHED.search(before) or not (found := _build(match)):
+            continue
+        if _PUBLISHED.search(before):
+            return found
+        first = first or found
+    if first is None:
+        for match in _CHINESE_DATE.finditer(text):
+            if found := _chinese_date(match):
+                return found
+    return first
 
 
 def date_from_url(url: str) -> datetime | None:
