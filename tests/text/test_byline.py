@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.text.byline import Byline, author_from_dateline, parse_byline, split_editor
+from crawler.text.byline import (
+    Byline,
+    author_from_dateline,
+    is_credit_line,
+    label_of,
+    parse_byline,
+    split_credits,
+    split_editor,
+)
 
 
 @pytest.mark.parametrize(
@@ -81,3 +89,90 @@ def test_reporters_in_the_opening_dateline(paragraph, author):
 )
 def test_no_dateline_no_author(paragraph):
     assert author_from_dateline(paragraph) is None
+
+
+# --- issue 13: credits in all their forms, labels with damage inside -------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("记者 张三 李四", Byline(None, "张三 李四")),
+        ("文/张三", Byline(None, "张三")),
+        ("张三 摄", Byline(None, "张三")),
+        ("作者：张三", Byline(None, "张三")),
+        ("来源：县融媒体中心 作者：王五", Byline("县融媒体中心", "王五")),
+        ("本报记者 张三", Byline(None, "张三")),
+        ("（记者 张三 通讯员 李四）", Byline(None, "张三 李四")),
+        ("记者 张三、李四、王五", Byline(None, "张三 李四 王五")),
+        ("新华社记者 赵六", Byline(None, "赵六")),
+        ("作者：县融媒体中心", Byline("县融媒体中心", None)),  # an organisation is a source
+        ("作者：某某日报", Byline("某某日报", None)),
+        ("责编/张三", Byline(None, None, "张三")),
+        ("（责任编辑：李四）", Byline(None, None, "李四")),
+        ("本文来源：县政府网 责任编辑：刘洋", Byline("县政府网", None, "刘洋")),
+        ("编辑 王一｜排版 李二｜审核 赵三", Byline(None, None, "王一")),
+        ("責(zé)編:劉瓊", Byline(None, None, "劉瓊")),  # the repair comes later; the label is read now
+    ],
+)
+def test_credit_forms(line, expected):
+    assert parse_byline(line) == expected
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "本文来源：县政府网 责任编辑：刘洋",
+        "编辑 王一｜排版 李二｜审核 赵三",
+        "审读：张三 监制：李四",
+        "（记者 张三 通讯员 李四）",
+        "张三 摄",
+        "責(zé)編:劉瓊",
+        "【责任编辑：王一】",
+    ],
+)
+def test_credit_lines(line):
+    assert is_credit_line(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "县委书记强调，责编制度要落实到位。",
+        "记者从县农业农村局获悉，今年全县粮食总产量再创新高。",
+        "来源广泛的资金支持了产业发展。",
+        "编辑部的同志们深入村组，倾听群众意见建议，形成调研报告。",
+        "文章指出，要把党的组织优势转变为发展优势。",
+    ],
+)
+def test_prose_that_mentions_a_label_is_not_a_credit_line(line):
+    assert not is_credit_line(line)
+
+
+def test_credit_lines_leave_the_body_edges_and_prose_stays():
+    body = ["（记者 张三）", "第一段正文，写的是村里的事。", "第二段正文。", "本文来源：县政府网 责任编辑：刘洋"]
+    rest, credits = split_credits(body)
+    assert rest == ["第一段正文，写的是村里的事。", "第二段正文。"]
+    assert credits == ["（记者 张三）", "本文来源：县政府网 责任编辑：刘洋"]
+
+
+def test_editor_in_brackets_and_after_a_slash():
+    assert split_editor(["正文。", "（责任编辑：李四）"]) == (["正文。"], "李四")
+    assert split_editor(["正文。", "责编/张三"]) == (["正文。"], "张三")
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "author"),
+    [
+        ("……于12日在上海逝世，享年74岁。（总台记者 张倩）", "张倩"),
+        ("全文完。(记者 王一 通讯员 李二)", "王一 李二"),
+    ],
+)
+def test_reporters_closing_the_body(paragraph, author):
+    assert author_from_dateline(paragraph, closing=True) == author
+    assert author_from_dateline(paragraph) is None
+
+
+def test_label_of_reads_damaged_labels():
+    assert label_of("責(zé)編") == "责编"
+    assert label_of("來(lái)源") == "来源"

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from crawler.text.dates import CHINA, date_from_url, parse_date
+from crawler.text.dates import CHINA, date_from_url, parse_date, parse_published
 
 
 @pytest.mark.parametrize(
@@ -52,3 +52,35 @@ def test_dates_in_urls(url, expected):
 )
 def test_urls_without_a_date(url):
     assert date_from_url(url) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("更新时间：2024-03-05 09:00 发布时间：2024-03-01 10:00", datetime(2024, 3, 1, 10, 0, tzinfo=CHINA)),
+        ("2024年3月1日  来源：县政府网", datetime(2024, 3, 1, tzinfo=CHINA)),
+        ("Copyright © 2005-2024 县政府网  2023-06-02", datetime(2023, 6, 2, tzinfo=CHINA)),
+        ("二〇二四年三月十一日", datetime(2024, 3, 11, tzinfo=CHINA)),
+        ("二〇二三年十二月三十一日 星期日", datetime(2023, 12, 31, tzinfo=CHINA)),
+        ("发布日期：2021-01-04", datetime(2021, 1, 4, tzinfo=CHINA)),
+    ],
+)
+def test_publication_date_over_update_and_copyright(text, expected):
+    assert parse_published(text) == expected
+
+
+@pytest.mark.parametrize("text", ["更新时间：2024-03-05", "Copyright © 2024", "第二〇二四期", ""])
+def test_no_publication_date_is_none(text):
+    assert parse_published(text) is None
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://x.cn/news/2024/0301/123.html", datetime(2024, 3, 1, tzinfo=CHINA)),
+        ("http://x.cn/news/2024/03/01/abc.html", datetime(2024, 3, 1, tzinfo=CHINA)),
+        ("http://x.cn/xw/20240301_88.shtml", datetime(2024, 3, 1, tzinfo=CHINA)),
+    ],
+)
+def test_more_dates_in_urls(url, expected):
+    assert date_from_url(url) == expected
