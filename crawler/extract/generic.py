@@ -149,6 +149,8 @@ def extract_generic(page: str, *, max_depth: int = MAX_DEPTH, forums: bool = Fal
     if _NOT_FOUND.search(title) and _prose_chars(lines) < 400:
         raise NotAnArticle(f"error page ({title})")
     container = _best_container(lines, walk)
+    if container is None and _headline_links(root) >= LIST_HEADLINE_LINKS:
+        raise NotAnArticle("list page (no prose, only links)", "list")
     if container is None:
         raise NotAnArticle("no article text (no prose block)")
     chosen = _container_lines(lines, container)
@@ -177,6 +179,8 @@ def extract_generic(page: str, *, max_depth: int = MAX_DEPTH, forums: bool = Fal
     title = strip_site_name(title, root, lines)
     if not any(_DATE.search(line) for line in meta):
         meta = [*_meta_lines(lines, title_at, start, end), *meta]
+    else:
+        meta += [line for line in _meta_lines(lines, title_at, start, end, header=False) if line not in meta]
     if not any(_DATE.search(line) for line in meta) and (when := _meta_tag_date(root)):
         meta = [*meta, when]
     if not editor_lines:
@@ -618,18 +622,24 @@ def _dated_items(chosen: list[_Line]) -> bool:
 # --- meta and editor -----------------------------------------------------------------------
 
 
-def _meta_lines(lines: list[_Line], title_at: int | None, start: int, end: int) -> list[str]:
-    """Lines holding a date, 来源 or 作者: between headline and body, else just after the body."""
+def _meta_lines(
+    lines: list[_Line], title_at: int | None, start: int, end: int, *, header: bool = True
+) -> list[str]:
+    """Lines holding a date, 来源 or 作者: between headline and body, else just after the body;
+    and the credit lines just after the body (with `header` false: those alone)."""
+    after = _collect_meta(lines[end + 1 : end + 12])
+    credits = [line for line in after if is_credit_line(line) and not parse_byline(line).editor]
+    if not header:
+        return credits
     if title_at is not None and title_at < start:
         window = lines[title_at + 1 : start]
         window = window if len(window) <= 20 else [*window[:10], *window[-10:]]
     else:
         window = lines[max(0, start - 8) : start]
     found = _collect_meta(window)
-    after = _collect_meta(lines[end + 1 : end + 12])
     if not any(_DATE.search(line) for line in found):
         found += [line for line in after if _DATE_LABEL.search(line)]
-    return found + [line for line in after if is_credit_line(line) and line not in found]
+    return found + [line for line in credits if line not in found]
 
 
 def _collect_meta(window: list[_Line]) -> list[str]:
@@ -645,8 +655,9 @@ def _collect_meta(window: list[_Line]) -> list[str]:
             pending = text
             continue
         own = len(text) - line.link_chars  # a date line may carry the site's link
-        own_text = own >= 0.5 * len(text) or (own >= 10 and _DATE.search(text))
-        if len(text) <= 120 and _is_meta(text) and own_text:
+        dated = own >= 10 and own < 40 and _DATE.search(text)
+        credited = _is_meta(text) or is_credit_line(text)
+        if len(text) <= 120 and ((credited and own >= 0.5 * len(text)) or dated):
             found.append(text)
     return found
 

@@ -106,3 +106,104 @@ def test_title_drops_the_site_suffix_when_no_heading_matches():
         "东沟村修通致富路",
         ["东沟村新修水泥路五公里，村民出行和农产品外运更加方便，沿线三个组的群众都受益。"],
     )
+
+
+# --- issue 13: pages nobody here wrote ---------------------------------------------------------
+
+_NAV = "".join(f'<li><a href="/n/{i}.html">县里召开第{i}次乡村振兴工作推进会议</a></li>' for i in range(30))
+_PROSE = "近日，青山镇组织党员干部深入田间地头，帮助群众抢收抢种，确保颗粒归仓。"
+
+
+def page(body: str, title: str = "青山镇党员干部帮助群众抢收抢种_青山新闻网", head: str = "") -> str:
+    return f"<html><head><title>{title}</title>{head}</head><body><ul class='nav'>{_NAV}</ul>{body}</body></html>"
+
+
+def article_body(paragraphs: int, *, after: str = "", header: str = "2024-03-01 10:00 来源：青山新闻网") -> str:
+    text = "".join(f"<p>{_PROSE}第{i}段。</p>" for i in range(paragraphs))
+    return f"<div class='article'><h1>青山镇党员干部帮助群众抢收抢种</h1><div class='info'>{header}</div>" \
+           f"<div class='content'>{text}</div>{after}</div>"  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("title", "head", "expected"),
+    [
+        ("青山镇党员干部帮助群众抢收抢种_青山新闻网", "", "青山镇党员干部帮助群众抢收抢种"),
+        ("青山镇党员干部帮助群众抢收抢种 - 青山频道 - 某某网", "", "青山镇党员干部帮助群众抢收抢种"),
+        ("青山镇党员干部帮助群众抢收抢种|青山在线", "", "青山镇党员干部帮助群众抢收抢种"),
+        ("播报文章 青山镇党员干部帮助群众抢收抢种", "", "青山镇党员干部帮助群众抢收抢种"),
+        (
+            "青山镇党员干部帮助群众抢收抢种_青山号",
+            '<meta property="og:site_name" content="青山号">',
+            "青山镇党员干部帮助群众抢收抢种",
+        ),
+    ],
+)
+def test_title_is_the_headline_without_the_site_name(title, head, expected):
+    assert extract_generic(page(article_body(4), title, head)).title == expected
+
+
+def test_a_hyphen_inside_the_headline_stays():
+    html = page(article_body(4).replace("帮助群众抢收抢种", "帮助群众抢收抢种-夏粮"), "x")
+    assert extract_generic(html).title == "青山镇党员干部帮助群众抢收抢种-夏粮"
+
+
+def test_short_article_under_many_headline_links_is_kept():
+    fields = extract_generic(page(article_body(2)))  # about 80 characters of text, 30 headline links
+    assert len(fields.body) == 2
+    assert fields.meta_lines == ["2024-03-01 10:00 来源：青山新闻网"]
+
+
+def test_channel_page_with_a_teaser_is_a_list():
+    teaser = f"<div class='focus'><h3><a href='/n/1.html'>头条新闻</a></h3><p>{_PROSE}</p></div>"
+    with pytest.raises(NotAnArticle, match="list page") as refused:
+        extract_generic(page(teaser, "青山新闻网-首页"))
+    assert refused.value.kind == "list"
+
+
+def test_dated_link_list_is_a_list():
+    items = "".join(
+        f"<li><a href='/n/{i}.html'>青山镇召开第{i}次党员大会，部署下一阶段工作</a><span>2024-03-{i + 1:02d}</span></li>"
+        for i in range(12)
+    )
+    with pytest.raises(NotAnArticle, match="list page") as refused:
+        extract_generic(page(f"<h2>通知公告</h2><ul class='list'>{items}</ul>", "通知公告_青山新闻网"))
+    assert refused.value.kind == "list"
+
+
+_THREAD = """<html><head><title>村里的路什么时候修？_青山论坛</title>
+<meta name="generator" content="Discuz! X3.4"></head><body>
+<div class="post"><div>楼主</div><p>村里的路坑坑洼洼，下雨天根本走不了，请问什么时候能修好？大家都很着急。</p><div>回复</div></div>
+<div class="post"><div>2楼</div><p>我也想知道，听说今年有修路的计划，但是一直没有动静，希望早点开工。</p><div>回复</div></div>
+<div class="post"><div>3楼</div><p>镇里已经立项了，预计下个月开工，大家再耐心等等，到时候会有公告的。</p><div>回复</div></div>
+</body></html>"""
+
+
+def test_forum_thread_is_refused_unless_forums_are_wanted():
+    with pytest.raises(NotAnArticle, match="forum") as refused:
+        extract_generic(_THREAD)
+    assert refused.value.kind == "forum"
+    assert "修好" in "".join(extract_generic(_THREAD, forums=True).body)
+
+
+def test_comments_under_an_article_do_not_make_it_a_forum():
+    comments = "<div class='comment'><div>网友评论</div><div>回复</div><div>举报</div></div>"
+    assert extract_generic(page(article_body(4, after=comments))).body
+
+
+def test_credit_lines_in_the_body_go_to_meta_and_editor():
+    after = "<p>（记者 张三 通讯员 李四）</p><p>编辑 王一｜排版 李二｜审核 赵三</p>"
+    fields = extract_generic(page(article_body(4, after=f"<div class='content'>{after}</div>")))
+    assert all("记者" not in line and "审核" not in line for line in fields.body)
+    assert "编辑 王一｜排版 李二｜审核 赵三" in fields.editor_lines
+    assert any("记者 张三" in line for line in fields.meta_lines)
+
+
+def test_damaged_editor_line_after_the_body_is_kept_for_repair():
+    fields = extract_generic(page(article_body(4, after="<div class='editor'>責(zé)編:劉瓊</div>")))
+    assert fields.editor_lines == ["責(zé)編:劉瓊"]
+
+
+def test_date_line_carrying_the_site_link_is_the_header():
+    header = "<a href='http://www.example.cn/'>http://www.example.cn/</a> 2005-07-18 13:03:17"
+    fields = extract_generic(page(article_body(4, header=header)))
+    assert any("2005-07-18 13:03:17" in line for line in fields.meta_lines)
