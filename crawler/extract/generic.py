@@ -107,10 +107,15 @@ _LONE_DATE = re.compile(
 _FORUM_SOFTWARE = re.compile(
     r"discuz|phpwind|flarum|discourse|vbulletin|xenforo|nodebb|phpbb|mybb|dvbbs|bbsxp", re.IGNORECASE
 )
-_QA_WORDS = re.compile(r"^\d+\s*个回答$|^(?:最佳答案|提问者采纳|采纳率|写回答|邀请回答|追问|已采纳|满意答案)")
-_POST_NUMBER = re.compile(r"^(?:#\d{1,4}|\d{1,4}\s*楼|沙发|板凳|地板)$")
-_THREAD_WORDS = re.compile(r"楼主|只看楼主|只看该作者")
-_POST_ACTIONS = re.compile(r"^(?:回复|举报|引用|点赞|赞同)(?:\s*\d+)?$")
+_QA_WORDS = re.compile(
+    r"\d+\s*个回答|^(?:最佳答案|提问者采纳|采纳率|写回答|邀请回答|追问|已采纳|满意答案|更多回答)|该回答|这个回答|获取采纳"
+)
+_POST_NUMBER = re.compile(r"(?:^|\s)#\d{1,4}(?:\s|$)|^\d{1,4}\s*楼$|^(?:沙发|板凳|地板)$")
+_THREAD_WORDS = re.compile(r"楼主|只看该作者|共收到\s*\d+\s*条回复")
+_POST_ACTIONS = re.compile(
+    r"^(?:回复|举报|引用|点赞|赞同)(?:\s*\d+)?$|^\d+\s*(?:点赞|赞)\s*[·|]\s*\d+\s*(?:评论|回复)$"
+)
+_FORUM_LINE_MAX = 24  # the thread's furniture is short lines
 
 
 @dataclass
@@ -580,7 +585,7 @@ def _forum_signs(root: etree._Element, lines: list[_Line]) -> list[str]:
     powered = " ".join(line.text for line in lines if "powered" in line.text.lower() and len(line.text) < 80)
     if _FORUM_SOFTWARE.search(generator) or _FORUM_SOFTWARE.search(powered):
         signs += ["forum software", "forum software"]
-    short = [line.text for line in lines if len(line.text) <= 12]
+    short = [line.text for line in lines if len(line.text) <= _FORUM_LINE_MAX]
     qa = sum(1 for text in short if _QA_WORDS.match(text))
     if qa:
         signs += ["answers"] * min(qa, 2)
@@ -588,10 +593,10 @@ def _forum_signs(root: etree._Element, lines: list[_Line]) -> list[str]:
         signs.append("numbered posts")
     if any(_THREAD_WORDS.search(text) for text in short):
         signs.append("楼主")
-    actions = {}
+    actions: dict[str, int] = {}
     for text in short:
         if match := _POST_ACTIONS.match(text):
-            word = match.group(0)[:2]
+            word = re.sub(r"[\d\s]", "", match.group(0))[:2]
             actions[word] = actions.get(word, 0) + 1
     if any(count >= 5 for count in actions.values()):
         signs.append("per-post actions")
@@ -655,7 +660,7 @@ def _collect_meta(window: list[_Line]) -> list[str]:
             pending = text
             continue
         own = len(text) - line.link_chars  # a date line may carry the site's link
-        dated = own >= 10 and own < 40 and _DATE.search(text)
+        dated = 10 <= own <= 60 and _DATE.search(text)
         credited = _is_meta(text) or is_credit_line(text)
         if len(text) <= 120 and ((credited and own >= 0.5 * len(text)) or dated):
             found.append(text)

@@ -90,6 +90,7 @@ _VALUE_END = re.compile(
 )
 _NAME_SEPARATORS = re.compile(r"[\s、，,/／;；]+")
 _HAN_NAME = re.compile(r"^[\u4e00-\u9fff·•]{2,5}$")
+_HANDLE = re.compile(r"^[\w\u4e00-\u9fff·•.-]{2,24}$")  # a blogger's or account's name: zboygirl, 眉间尺
 # Words that make a credited value an organisation or a platform account: a source, not a person.
 _ORGANISATION = re.compile(
     r"报|网|社|台|刊|杂志|新闻|媒体|中心|频道|公众号|微信|微博|客户端|官方|集团|公司|政府|委员会|"
@@ -156,9 +157,9 @@ def _names(value: str, *, loose: bool) -> list[str]:
         return []
     if len(tokens) > 1 and all(len(token) == 1 for token in tokens):
         tokens = ["".join(tokens)]  # 赵 培: one name spaced out
-    if loose and len(tokens) == 1 and len(tokens[0]) <= 24:
+    if loose and len(tokens) == 1 and _HANDLE.match(tokens[0]):
         return tokens
-    return [token for token in tokens if _HAN_NAME.match(token) or (loose and len(token) <= 24)]
+    return [token for token in tokens if _HAN_NAME.match(token) or (loose and _HANDLE.match(token))]
 
 
 def is_organisation(value: str) -> bool:
