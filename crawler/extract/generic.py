@@ -18,7 +18,7 @@ from lxml import etree, html
 
 from crawler.extract.fields import Extracted, NotAnArticle
 from crawler.extract.limits import MAX_DEPTH, check_markup
-from crawler.text.byline import is_credit_line, parse_byline
+from crawler.text.byline import DATE_LABELS, is_credit_line, label_pattern, parse_byline
 
 # Subtrees that never hold article text.
 _DROP_TAGS = (
@@ -63,17 +63,15 @@ _DATE = re.compile(
     r"(?:19|20)\d{2}\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2}"
     r"|(?:19|20)\d{2}\s*\n?\s*\d{2}/\d{2}"  # 2019 09/07 (a date split over two spans)
 )
-_META_LABEL = re.compile(
-    r"(?:来源|来源于|文章来源|信息来源|稿件来源|作者|发布时间|发布日期|发表时间|更新时间|日期|时间|"
-    r"发布者|点击数|浏览量|浏览次数|阅读量)\s*[：:]"
-)
+_META_WORDS = ("作者", *DATE_LABELS, "发布者", "点击数", "浏览量", "浏览次数", "阅读量")
+_META_LABEL = re.compile(rf"(?:{label_pattern(_META_WORDS, ('source',))})\s*[：:]")
 _DATED_TIME = re.compile(r"(?:19|20)\d{2}\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2}\s*日?\s*\d{1,2}[:：]\d{2}")
 _BOILERPLATE = re.compile(
     r"版权所有|Copyright|ICP备|公网安备|举报电话|郑重声明|免责声明|All Rights Reserved", re.IGNORECASE
 )
 _CAPTION_WORDS = re.compile(r"摄|图片|图为|截图|供图|资料图|图源|图片来源|视频截图|^图[：:\s]")
 _DISCLAIMER = re.compile(r"^[\[【(（]?\s*(?:免责声明|版权声明|声明)\s*[：:]")
-_DATE_LABEL = re.compile(r"(?:发布时间|发布日期|发表时间|更新时间|日期|时间)\s*[：:]")
+_DATE_LABEL = re.compile(rf"(?:{label_pattern(DATE_LABELS)})\s*[：:]?\s*(?:19|20)\d\d")
 _LABEL_ONLY = re.compile(
     r"^[\[【(（]?\s*(?:来源|文章来源|信息来源|作者|责任编辑|责编|编辑|发布时间|发布日期)\s*[：:]$"
 )
@@ -522,7 +520,7 @@ def _trim_tail(body: list[_Line], meta: list[str]) -> None:
     """Drop what trails the article: counters, tag runs, disclaimers; credit lines go to meta."""
     while body:
         text = body[-1].text
-        if is_credit_line(text):
+        if is_credit_line(text) or (len(text) < 80 and _DATE_LABEL.search(text)):
             meta.append(text)
         elif not (_edge_chrome(text) or _DISCLAIMER.match(text) or _tag_run(body)):
             return
@@ -643,8 +641,16 @@ def _meta_lines(
         window = lines[max(0, start - 8) : start]
     found = _collect_meta(window)
     if not any(_DATE.search(line) for line in found):
-        found += [line for line in after if _DATE_LABEL.search(line)]
+        found += [line for line in after if _DATE_LABEL.search(line)] or _posted(lines[end + 1 : end + 4])
     return found + [line for line in credits if line not in found]
+
+
+def _posted(window: list[_Line]) -> list[str]:
+    """A blog's `posted` line just under the post: a short, dated line that is not a link."""
+    for line in window:
+        if len(line.text) < 80 and line.link_chars < 0.5 * len(line.text) and _DATED_TIME.search(line.text):
+            return [line.text]
+    return []
 
 
 def _collect_meta(window: list[_Line]) -> list[str]:

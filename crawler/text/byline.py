@@ -33,10 +33,11 @@ LABELS: dict[str, tuple[str, ...]] = {
         "总编辑", "剪辑", "配音", "翻译", "译者",
     ),
     "other": (
-        "发布时间", "发布日期", "发表时间", "发表于", "更新时间", "点击数", "点击量", "浏览量", "浏览次数",
-        "阅读量", "阅读数", "日期", "时间", "字号", "发布者", "发布人",
+        "发布时间", "发布日期", "发表时间", "发表于", "发布于", "更新时间", "点击数", "点击量", "浏览量",
+        "浏览次数", "阅读量", "阅读数", "日期", "时间", "字号", "发布者", "发布人",
     ),
 }  # fmt: skip
+DATE_LABELS = ("发布时间", "发布日期", "发表时间", "发表于", "发布于", "更新时间", "日期", "时间")
 # Labels that are credits only with a colon or slash after them (文/张三, 图：李四), never bare.
 _SHORT_LABELS = frozenset({"文", "图", "文字", "整理", "口述", "设计", "视觉", "制作", "出品", "翻译"})
 # Labels followed by the name after a plain space as well: 记者 张三, 通讯员 李四.
@@ -64,6 +65,12 @@ def _tolerant(label: str) -> str:
         other = _TRADITIONAL.get(char, char)
         parts.append((f"[{char}{other}]" if other != char else re.escape(char)) + _PINYIN_NOTE)
     return "".join(parts)
+
+
+def label_pattern(labels: tuple[str, ...] | None = None, kinds: tuple[str, ...] = ()) -> str:
+    """A regex alternation of labels (given, or all of the given kinds), as pages write them."""
+    chosen = list(labels or ()) + [label for kind in kinds for label in LABELS[kind]]
+    return "|".join(_tolerant(label) for label in sorted(set(chosen), key=len, reverse=True))
 
 
 def label_of(written: str) -> str:
