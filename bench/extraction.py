@@ -226,7 +226,20 @@ def run_gne(text: str, url: str = "") -> Result:
     )
 
 
-PEERS: dict[str, Callable[[str, str], Result]] = {"trafilatura": run_trafilatura, "gne": run_gne}
+ALL_PEERS: dict[str, Callable[[str, str], Result]] = {"trafilatura": run_trafilatura, "gne": run_gne}
+
+
+def installed_peers() -> dict[str, Callable[[str, str], Result]]:
+    """The peers that import here (requirements-bench.txt); a note for each one missing."""
+    from importlib.util import find_spec
+
+    found = {name: run for name, run in ALL_PEERS.items() if find_spec(name) is not None}
+    for name in ALL_PEERS.keys() - found.keys():
+        print(f"({name} is not installed: pip install -r requirements-bench.txt to compare with it)")
+    return found
+
+
+PEERS: dict[str, Callable[[str, str], Result]] = {}  # set by main(): the installed ones
 
 
 def _parse_any(value: Any) -> datetime | None:
@@ -248,7 +261,7 @@ def _parse_any(value: Any) -> datetime | None:
 def peer_versions() -> str:
     from importlib import metadata
 
-    return ", ".join(f"{name} {metadata.version(name)}" for name in ("trafilatura", "gne"))
+    return ", ".join(f"{name} {metadata.version(name)}" for name in PEERS)
 
 
 # --- shared helpers -------------------------------------------------------------------------
@@ -951,7 +964,8 @@ def news_dev(args: argparse.Namespace) -> int:
     with_peers = not args.project_only
     outcome, rates = run_dev(pages, args.repeats, with_peers)
     if with_peers:
-        save_peers(pages, outcome, rates)
+        if PEERS:
+            save_peers(pages, outcome, rates)
     elif not load_peers(pages, outcome, rates):
         print("(no cached peer figures: run once without --project-only to compare)")
     if args.page:
@@ -1182,6 +1196,7 @@ def main(argv: list[str] | None = None) -> int:
         "--write-split", action="store_true", help="news-dev: rewrite bench/gold/news-dev-split.json"
     )
     args = parser.parse_args(argv)
+    PEERS.update(installed_peers())
     if args.page:
         args.part = ["news-dev"]
     status = 0
