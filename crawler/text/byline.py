@@ -23,8 +23,9 @@ LABELS: dict[str, tuple[str, ...]] = {
         "出处", "转载自", "转自",
     ),
     "author": (
-        "作者", "撰文", "撰稿", "采写", "文字", "本报记者", "特约记者", "见习记者", "实习记者", "首席记者",
-        "全媒体记者", "融媒体记者", "记者", "通讯员", "实习生", "摄影", "图文", "文", "图", "口述", "整理",
+        "作者", "撰文", "撰稿", "执笔人", "执笔", "采写", "文字", "本报记者", "特约记者", "见习记者",
+        "实习记者", "首席记者", "全媒体记者", "融媒体记者", "记者", "通讯员", "实习生", "摄影", "图文",
+        "文", "图", "口述", "整理",
     ),
     "editor": ("责任编辑", "值班编辑", "网络编辑", "本文编辑", "责编", "编辑"),
     "staff": (
@@ -93,7 +94,7 @@ _SUFFIX_CREDIT = re.compile(
 )
 # A value ends at a wide gap, a bar, a bracket, a sentence mark, or the date that often follows.
 _VALUE_END = re.compile(
-    r"\s{2,}|\u3000|[|｜\]】\[【）)（(。，,：:；;！!？?]|(?:19|20)\d{2}\s*[-年/.]|\d{1,2}[:：]\d{2}"
+    r"\s{2,}|\u3000|[|｜\]】\[【）)（(。，,：:；;！!？?]|发自|报道|(?<=[\u4e00-\u9fff]{2})电(?=\W|$)|(?:19|20)\d{2}\s*[-年/.]|\d{1,2}[:：]\d{2}"
 )
 _NAME_SEPARATORS = re.compile(r"[\s、，,/／;；]+")
 _HAN_NAME = re.compile(r"^[\u4e00-\u9fff·•]{2,5}$")
@@ -111,6 +112,13 @@ _DATELINE = re.compile(
 _CLOSING_CREDIT = re.compile(
     r"[（(]\s*(?P<inner>[^（()）\s，。]{0,6}?(?:记者|通讯员)[^（()）]{1,40}?)\s*[）)]\s*$"
 )
+# `（袁源）` closing the body: the writer's name alone in brackets (not （完） or （待续）).
+_BRACKETED_NAME = re.compile(
+    r"^[（(]\s*(?P<names>[\u4e00-\u9fff·]{2,4}(?:[\s、][\u4e00-\u9fff·]{2,4}){0,3})\s*[）)]$"
+)
+_NOT_NAMES = re.compile(r"^(?:全文)?完$|待续|未完|续|图片|资料|原创|转载|记者|编辑|本报|本刊|详见|下转|上接")
+# `本报记者罗科苏盈发自北京`, `新华社记者 张三 报道` opening the body.
+_LEAD_CREDIT = re.compile(r"^[^，。（(：:]{0,8}?(?:记者|通讯员)[^，。]{2,30}?(?:发自|报道|电)")
 _ROLES = re.compile(r"[^\s（()）、，]{0,6}?(?:特约记者|见习记者|记者|通讯员|实习生)")
 _BRACKETS = "[]【】()（）〔〕<>《》「」"
 CREDIT_LINE_MAX = 80  # a credit line is short; a longer line is prose that mentions a label
@@ -194,8 +202,17 @@ def parse_byline(text: str) -> Byline:
             authors += [name for name in _names(value, loose=loose) if name not in authors]
     if not authors and (suffix := _SUFFIX_CREDIT.search(text)):
         authors = _names(suffix.group("names"), loose=False)
+    if not authors and (bracketed := _bracketed_names(text)):
+        authors = bracketed
     found.author = " ".join(authors) or None
     return found
+
+
+def _bracketed_names(text: str) -> list[str]:
+    match = _BRACKETED_NAME.match(text.strip())
+    if not match or _NOT_NAMES.search(match.group("names")):
+        return []
+    return _names(match.group("names"), loose=False)
 
 
 def is_credit_line(text: str) -> bool:
@@ -203,6 +220,8 @@ def is_credit_line(text: str) -> bool:
     text = text.strip()
     if not text or len(text) > CREDIT_LINE_MAX:
         return False
+    if _bracketed_names(text):
+        return True
     credits = [credit for credit in _credits(text) if credit.value or credit.kind == "other"]
     rest = text
     for credit in reversed(credits):
@@ -242,6 +261,8 @@ def author_from_dateline(paragraph: str, *, closing: bool = False) -> str | None
     """The reporters named in a `（记者 X 通讯员 Y）` dateline opening the body (or, `closing`,
     ending its last paragraph), as `X Y`."""
     match = (_CLOSING_CREDIT.search if closing else _DATELINE.match)(paragraph)
+    if not match and not closing and (lead := _LEAD_CREDIT.match(paragraph)):
+        return parse_byline(lead.group(0)).author
     if not match:
         return None
     names = [name for name in _NAME_SEPARATORS.split(_ROLES.sub(" ", match.group("inner"))) if name]

@@ -82,7 +82,6 @@ def test_reporters_in_the_opening_dateline(paragraph, author):
     [
         "以基地(合作社)为载体，进一步优化模式",  # a bracket that is not a dateline
         "会上，（记者 张三）提问",  # not at the start
-        "记者 张三 报道：近日",  # no brackets
         "（本报评论员）乡村振兴要久久为功",  # an editorial, no reporter
         "",
     ],
@@ -150,10 +149,10 @@ def test_prose_that_mentions_a_label_is_not_a_credit_line(line):
 
 
 def test_credit_lines_leave_the_body_edges_and_prose_stays():
-    body = ["（记者 张三）", "第一段正文，写的是村里的事。", "第二段正文。", "本文来源：县政府网 责任编辑：刘洋"]
+    body = ["（记者 张三）", "第一段正文，写的是村里的事。", "第二段正文。", "本文来源：县政府网 责编：刘洋"]
     rest, credits = split_credits(body)
     assert rest == ["第一段正文，写的是村里的事。", "第二段正文。"]
-    assert credits == ["（记者 张三）", "本文来源：县政府网 责任编辑：刘洋"]
+    assert credits == ["（记者 张三）", "本文来源：县政府网 责编：刘洋"]
 
 
 def test_editor_in_brackets_and_after_a_slash():
@@ -176,3 +175,26 @@ def test_reporters_closing_the_body(paragraph, author):
 def test_label_of_reads_damaged_labels():
     assert label_of("責(zé)編") == "责编"
     assert label_of("來(lái)源") == "来源"
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "author"),
+    [
+        ("本报记者罗一鸣发自北京　近日，", "罗一鸣"),
+        ("记者 张三 报道：近日，县里召开会议", "张三"),  # no brackets: a lead credit
+        ("新华社记者 王五 李六 报道", "王五 李六"),
+    ],
+)
+def test_reporters_in_a_lead_credit(paragraph, author):
+    assert author_from_dateline(paragraph) == author
+
+
+@pytest.mark.parametrize(("line", "author"), [("（袁一）", "袁一"), ("执笔人：甲乙 丙丁", "甲乙 丙丁")])
+def test_a_name_in_brackets_and_the_pen_holder_are_authors(line, author):
+    assert parse_byline(line).author == author
+    assert is_credit_line(line)
+
+
+@pytest.mark.parametrize("line", ["（完）", "（待续）", "（全文完）", "（本报记者）"])
+def test_closing_marks_are_not_names(line):
+    assert parse_byline(line).author is None
