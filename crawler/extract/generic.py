@@ -245,7 +245,8 @@ _SITE_WORDS = re.compile(
 )
 _SITE_PART_MAX = 24
 _SITE_NAME_XPATH = "//meta[@property='og:site_name' or @name='application-name']/@content"
-_UI_WORDS = re.compile(r"^(?:播报文章|语音播报|听新闻|朗读全文)\s*")
+_UI = "(?:播报文章|语音播报|听新闻|朗读全文)"
+_UI_WORDS = re.compile(rf"^{_UI}\s*|(?<=\S{{6}}){_UI}.*$")
 
 
 def strip_site_name(title: str, root: etree._Element, lines: list[_Line] = ()) -> str:

@@ -92,9 +92,12 @@ _LABEL = re.compile(
 _SUFFIX_CREDIT = re.compile(
     r"(?P<names>[\u4e00-\u9fff·]{2,4}(?:[\s、，,]+[\u4e00-\u9fff·]{2,4})*)\s*[/／]?\s*(?:摄影|摄|攝)(?![\u4e00-\u9fff])"
 )
-# A value ends at a wide gap, a bar, a bracket, a sentence mark, or the date that often follows.
+# A value ends at a wide gap, a bar, a bracket, a sentence mark, the date that often follows, a
+# dateline's 发自/报道/电, a page button (分享, 举报 …) or a staff code (张三_NB2581).
 _VALUE_END = re.compile(
-    r"\s{2,}|\u3000|[|｜\]】\[【）)（(。，,：:；;！!？?]|发自|报道|(?<=[\u4e00-\u9fff]{2})电(?=\W|$)|(?:19|20)\d{2}\s*[-年/.]|\d{1,2}[:：]\d{2}"
+    r"\s{2,}|\u3000|[|｜\]】\[【）)（(。，,：:；;！!？?]|(?:19|20)\d{2}\s*[-年/.]|\d{1,2}[:：]\d{2}|"
+    r"发自|报道|(?<=[\u4e00-\u9fff]{2})电(?=\W|$)|\s(?:分享|举报|打印|收藏|字号|评论|阅读|浏览|关注|选稿)|"
+    r"_[A-Z]{1,4}\d{2,}"
 )
 _NAME_SEPARATORS = re.compile(r"[\s、，,/／;；]+")
 _HAN_NAME = re.compile(r"^[\u4e00-\u9fff·•]{2,5}$")

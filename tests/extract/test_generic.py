@@ -211,3 +211,8 @@ def test_date_line_carrying_the_site_link_is_the_header():
     header = "<a href='http://www.example.cn/'>http://www.example.cn/</a> 2005-07-18 13:03:17"
     fields = extract_generic(page(article_body(4, header=header)))
     assert any("2005-07-18 13:03:17" in line for line in fields.meta_lines)
+
+
+def test_ui_words_after_the_headline_go():
+    html = page(article_body(4).replace("抢收抢种</h1>", "抢收抢种播报文章语音播报文章，释放双眼</h1>"), "x")
+    assert extract_generic(html).title == "青山镇党员干部帮助群众抢收抢种"

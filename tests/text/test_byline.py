@@ -198,3 +198,15 @@ def test_a_name_in_brackets_and_the_pen_holder_are_authors(line, author):
 @pytest.mark.parametrize("line", ["（完）", "（待续）", "（全文完）", "（本报记者）"])
 def test_closing_marks_are_not_names(line):
     assert parse_byline(line).author is None
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("来源：某某财经 北京 举报", Byline("某某财经 北京", None)),
+        ("作者：南一 分享到", Byline(None, "南一")),
+        ("责任编辑：王二_NB2581", Byline(None, None, "王二")),
+    ],
+)
+def test_page_buttons_and_staff_codes_end_a_value(line, expected):
+    assert parse_byline(line) == expected
