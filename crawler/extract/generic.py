@@ -583,7 +583,7 @@ def _forum_signs(root: etree._Element, lines: list[_Line]) -> list[str]:
     generator = " ".join(root.xpath("//meta[@name='generator']/@content"))
     powered = " ".join(line.text for line in lines if "powered" in line.text.lower() and len(line.text) < 80)
     if _FORUM_SOFTWARE.search(generator) or _FORUM_SOFTWARE.search(powered):
-        signs += ["forum software", "forum software"]
+        signs.append("forum software")  # portals run on forum software too: one sign of two
     short = [line.text for line in lines if len(line.text) <= _FORUM_LINE_MAX]
     qa = sum(1 for text in short if _QA_WORDS.match(text))
     if qa:

@@ -96,9 +96,13 @@ _SUFFIX_CREDIT = re.compile(
 # dateline's 发自/报道/电, a page button (分享, 举报 …) or a staff code (张三_NB2581).
 _VALUE_END = re.compile(
     r"\s{2,}|\u3000|[|｜\]】\[【）)（(。，,：:；;！!？?]|(?:19|20)\d{2}\s*[-年/.]|\d{1,2}[:：]\d{2}|"
-    r"发自|报道|(?<=[\u4e00-\u9fff]{2})电(?=\W|$)|\s(?:分享|举报|打印|收藏|字号|评论|阅读|浏览|关注|选稿)|"
-    r"_[A-Z]{1,4}\d{2,}"
+    r"\s(?:分享|举报|打印|收藏|字号|评论|阅读|浏览|关注|选稿|网友)|出自|摘自|选自|_[A-Z]{1,4}\d{2,}"
 )
+_NAME_END = re.compile(r"发自|报道|(?<=[\u4e00-\u9fff]{2})电(?=\W|$)")  # 本报记者张三发自北京
+_NOT_A_VALUE = re.compile(r"[=\"'<>]")  # markup shown as text: size="20"
+# `[ 黄宇 ]` in a header line, or `… by duscha`: an unlabelled writer.
+_HEADER_NAME = re.compile(r"[\[【]\s*(?P<name>[\u4e00-\u9fff·]{2,4})\s*[\]】]")
+_BY = re.compile(r"(?<!powered )\b(?:posted )?by\s+(?P<name>[\w\u4e00-\u9fff·.-]{2,24})", re.IGNORECASE)
 _NAME_SEPARATORS = re.compile(r"[\s、，,/／;；]+")
 _HAN_NAME = re.compile(r"^[\u4e00-\u9fff·•]{2,5}$")
 _HANDLE = re.compile(r"^[\w\u4e00-\u9fff·•.-]{2,24}$")  # a blogger's or account's name: zboygirl, 眉间尺
@@ -119,7 +123,11 @@ _CLOSING_CREDIT = re.compile(
 _BRACKETED_NAME = re.compile(
     r"^[（(]\s*(?P<names>[\u4e00-\u9fff·]{2,4}(?:[\s、][\u4e00-\u9fff·]{2,4}){0,3})\s*[）)]$"
 )
-_NOT_NAMES = re.compile(r"^(?:全文)?完$|待续|未完|续|图片|资料|原创|转载|记者|编辑|本报|本刊|详见|下转|上接")
+_NOT_NAMES = re.compile(
+    r"^(?:全文)?完$|待续|未完|续|图片|资料|原创|转载|记者|编辑|本报|本刊|详见|下转|上接|"
+    r"打印|关闭|收藏|分享|评论|纠错|返回|顶部|推荐|字号|复制|链接|举报|登录|注册|首页|更多|详细|全文|原文|"
+    r"视频|专题|下载|订阅|投稿|留言|点击|进入|查看|我要"
+)  # closing marks and page buttons, not names
 # `本报记者罗科苏盈发自北京`, `新华社记者 张三 报道` opening the body.
 _LEAD_CREDIT = re.compile(r"^[^，。（(：:]{0,8}?(?:记者|通讯员)[^，。]{2,30}?(?:发自|报道|电)")
 _ROLES = re.compile(r"[^\s（()）、，]{0,6}?(?:特约记者|见习记者|记者|通讯员|实习生)")
@@ -160,8 +168,10 @@ def _credits(text: str) -> list[_Credit]:
     for position, (match, label) in enumerate(matches):
         limit = matches[position + 1][0].start() if position + 1 < len(matches) else len(text)
         raw = text[match.end() : limit]
-        value = _VALUE_END.split(raw.lstrip(), maxsplit=1)[0]
-        end = match.end() + len(raw) - len(raw.lstrip()) + len(value)
+        value = _VALUE_END.split(raw.lstrip(" [【(（"), maxsplit=1)[0]
+        if _KIND[label] == "author":
+            value = _NAME_END.split(value, maxsplit=1)[0]
+        end = match.end() + len(raw) - len(raw.lstrip(" [【(（")) + len(value)
         found.append(_Credit(_KIND[label], label, value.strip(" ,，:：、" + _BRACKETS), match.start(), end))
     return found
 
@@ -191,7 +201,7 @@ def parse_byline(text: str) -> Byline:
     authors: list[str] = []
     for credit in _credits(text):
         value = credit.value
-        if not value:
+        if not value or _NOT_A_VALUE.search(value):
             continue
         if credit.kind == "source":
             found.source = found.source or value
@@ -207,8 +217,21 @@ def parse_byline(text: str) -> Byline:
         authors = _names(suffix.group("names"), loose=False)
     if not authors and (bracketed := _bracketed_names(text)):
         authors = bracketed
+    if not authors:
+        authors = _unlabelled_names(text)
     found.author = " ".join(authors) or None
     return found
+
+
+def _unlabelled_names(text: str) -> list[str]:
+    """A writer a header names without a label: `2004年7月16日 [ 黄宇 ] 来源：…`, `… by duscha`."""
+    spans = [(credit.start, credit.end) for credit in _credits(text)]
+    for match in [*_HEADER_NAME.finditer(text), *_BY.finditer(text)]:
+        name = match.group("name")
+        inside = any(start <= match.start() < end for start, end in spans)
+        if not inside and not is_organisation(name) and not _NOT_NAMES.search(name):
+            return [name]
+    return []
 
 
 def _bracketed_names(text: str) -> list[str]:

@@ -28,6 +28,10 @@ _CHINESE_DATE = re.compile(
     r"(?P<y>[〇零○Ｏ一二三四五六七八九]{4})\s*年\s*(?P<m>[一二三四五六七八九十]{1,3})\s*月"
     r"\s*(?P<d>[一二三四五六七八九十]{1,3})\s*日"
 )
+_MONTH_FIRST = re.compile(
+    r"(?<![\d/])(?P<a>\d{1,2})/(?P<b>\d{1,2})/(?P<y>(?:19|20)\d{2})"
+    r"(?:\s+(?P<H>\d{1,2}):(?P<M>\d{2})(?::(?P<S>\d{2}))?\s*(?P<p>[AaPp][Mm])?)?"
+)
 _URL_DATES = (
     re.compile(r"/(?P<y>(?:19|20)\d{2})(?P<m>\d{2})/(?P<d>\d{2})/"),  # Founder /pc/con/202101/04/
     re.compile(r"/t(?P<y>(?:19|20)\d{2})(?P<m>\d{2})(?P<d>\d{2})_"),  # TRS /202101/t20210104_1.html
@@ -79,6 +83,21 @@ def _chinese_date(match: re.Match[str]) -> datetime | None:
         return None
 
 
+def _month_first(match: re.Match[str]) -> datetime | None:
+    """7/5/2005 9:23:57 PM: month first (the en-US default of the ASP.NET sites that write it),
+    day first when the first number cannot be a month."""
+    first, second = int(match.group("a")), int(match.group("b"))
+    month, day = (second, first) if first > 12 else (first, second)
+    hour = int(match.group("H") or 0)
+    if (match.group("p") or "").upper() == "PM" and hour < 12:
+        hour += 12
+    try:
+        return datetime(int(match.group("y")), month, day, hour, int(match.group("M") or 0),
+                        int(match.group("S") or 0), tzinfo=CHINA)  # fmt: skip
+    except ValueError:
+        return None
+
+
 def parse_published(text: str) -> datetime | None:
     """The publication time in a header text: a date labelled 发布/发表/日期 first, else the first
     date not marked as an update, a copyright year or a crawl time; None when there is none."""
@@ -91,6 +110,9 @@ def parse_published(text: str) -> datetime | None:
             return found
         first = first or found
     if first is None:
+        for match in _MONTH_FIRST.finditer(text):
+            if found := _month_first(match):
+                return found
         for match in _CHINESE_DATE.finditer(text):
             if found := _chinese_date(match):
                 return found

@@ -216,3 +216,8 @@ def test_date_line_carrying_the_site_link_is_the_header():
 def test_ui_words_after_the_headline_go():
     html = page(article_body(4).replace("抢收抢种</h1>", "抢收抢种播报文章语音播报文章，释放双眼</h1>"), "x")
     assert extract_generic(html).title == "青山镇党员干部帮助群众抢收抢种"
+
+
+def test_forum_software_alone_does_not_make_an_article_a_thread():
+    head = '<meta name="generator" content="Discuz! X3.4">'
+    assert extract_generic(page(article_body(4), head=head)).body

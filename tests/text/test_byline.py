@@ -210,3 +210,22 @@ def test_closing_marks_are_not_names(line):
 )
 def test_page_buttons_and_staff_codes_end_a_value(line, expected):
     assert parse_byline(line) == expected
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("2004年7月16日08:19 [ 黄一 ] 来源：[ 国际金融报 ]", Byline("国际金融报", "黄一")),
+        ("发布时间 2005/03/15 22:36:13 by duscha", Byline(None, "duscha")),
+        ("来源：某某经济报道", Byline("某某经济报道", None)),  # 报道 ends a reporter's name, not a source
+        ("作者： size=\"20\" 来源： size=\"20\"", Byline()),  # markup shown as text is no value
+        ("作者：赵一 出自《某某文集》", Byline(None, "赵一")),
+    ],
+)
+def test_header_forms(line, expected):
+    assert parse_byline(line) == expected
+
+
+@pytest.mark.parametrize("line", ["Powered by Discuz! X3.4", "[ 打印 ]", "[ 关闭 ]"])
+def test_no_writer_in_page_furniture(line):
+    assert parse_byline(line).author is None

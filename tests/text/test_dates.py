@@ -84,3 +84,15 @@ def test_no_publication_date_is_none(text):
 )
 def test_more_dates_in_urls(url, expected):
     assert date_from_url(url) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("发布日期： 9/17/2004 5:54:13 AM", datetime(2004, 9, 17, 5, 54, 13, tzinfo=CHINA)),
+        ("发布日期： 7/5/2005 9:23:57 PM", datetime(2005, 7, 5, 21, 23, 57, tzinfo=CHINA)),  # month first
+        ("25/12/2005", datetime(2005, 12, 25, tzinfo=CHINA)),  # 25 is no month: day first
+    ],
+)
+def test_slashed_dates_with_the_year_last(text, expected):
+    assert parse_published(text) == expected
