@@ -161,7 +161,7 @@ def extract_generic(page: str, *, max_depth: int = MAX_DEPTH, forums: bool = Fal
         raise NotAnArticle("no article text")
     start, end = chosen[0].index, chosen[-1].index
     if not sure:
-        title = _title_before(lines, start) or title
+        title = _title_before(lines, start) or _headline_near(lines, start) or title
     body, editor_lines, meta = _split_body(chosen, title)
     body_chars = sum(len(p) for p in body)
     if body_chars < 20:
@@ -289,6 +289,34 @@ def _title_before(lines: list[_Line], start: int) -> str:
     return ""
 
 
+_BREADCRUMB = re.compile(r"位置|>|＞|→|»|首页|主页")
+_CLAUSE_END = re.compile(r"[。，；;,…]$")
+_TITLE_NAME = re.compile(r"title|headline|biaoti|bt_", re.IGNORECASE)
+
+
+def _headline_near(lines: list[_Line], start: int) -> str:
+    """A headline-like line just above the body, or opening it: short, not a link (unless its
+    element is named a title), a meta line, a credit or a breadcrumb, and not ending like a
+    clause (the title of a plain layout)."""
+    skipped_start = False
+    for position in [*range(start - 1, max(start - 6, -1), -1), start, start + 1]:
+        if position < 0 or position >= len(lines) or (position > start and not skipped_start):
+            continue
+        line = lines[position]
+        text = line.text
+        linked = line.link_chars >= 0.3 * len(text) and not _TITLE_NAME.search(_names(line.owner))
+        if not text or linked or _is_meta(text) or is_credit_line(text) or _BREADCRUMB.search(text):
+            skipped_start = position == start
+            continue
+        if position >= start and not any(_is_prose(after) for after in lines[position + 1 : position + 5]):
+            continue
+        if 4 <= len(text) <= 60 and not _CLAUSE_END.search(text) and len(_PUNCT.findall(text)) <= 2:
+            return text
+        if position < start and len(text) > 60:
+            return ""  # prose above the body: no headline there
+    return ""
+
+
 def _common_prefix_or_substring(candidate: str, page_title: str) -> int:
     """How much of the candidate <title> repeats: the whole of it, or its longest prefix."""
     if candidate in page_title:
@@ -342,7 +370,7 @@ def _walk(top: etree._Element) -> _Walk:
 
     def visit(node: etree._Element, in_link: bool, in_caption: bool) -> None:
         tag = node.tag if isinstance(node.tag, str) else ""
-        if tag == "head":
+        if tag in ("head", "title"):  # a <title> lxml moved into the body is not a line
             return
         block = tag in _BLOCK_TAGS
         if block:

@@ -221,3 +221,20 @@ def test_ui_words_after_the_headline_go():
 def test_forum_software_alone_does_not_make_an_article_a_thread():
     head = '<meta name="generator" content="Discuz! X3.4">'
     assert extract_generic(page(article_body(4), head=head)).body
+
+
+_PLAIN = "".join(f"<p>{_PROSE}第{i}段，村民们说今年的收成比去年好。</p>" for i in range(5))
+
+
+@pytest.mark.parametrize(
+    ("above", "expected"),
+    [
+        ("<div>当前位置：首页->乡村振兴</div><div>青山镇抢收抢种见闻</div>", "青山镇抢收抢种见闻"),
+        ("<div class='postTitle'><a href='/p/1.html'>青山镇抢收抢种见闻</a></div>", "青山镇抢收抢种见闻"),
+        ("<p>青山镇抢收抢种见闻</p><p>林一</p>", "青山镇抢收抢种见闻"),  # the headline opens the text block
+    ],
+)
+def test_headline_of_a_plain_layout_whose_title_is_the_site_name(above, expected):
+    body = f"<ul>{_NAV}</ul><div>{above}{_PLAIN}</div>"
+    html = f"<html><head><title>青山论坛</title></head><body>{body}</body></html>"
+    assert extract_generic(html).title == expected
