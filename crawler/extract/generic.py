@@ -62,6 +62,7 @@ _TITLE_SPLIT = re.compile(r"\s*(?:[_|｜–—]|\s-\s|-{2,}|\s·\s|-(?=[^-]{2,12
 _DATE = re.compile(
     r"(?:19|20)\d{2}\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2}"
     r"|(?:19|20)\d{2}\s*\n?\s*\d{2}/\d{2}"  # 2019 09/07 (a date split over two spans)
+    r"|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?\s+(?:19|20)\d{2}"
 )
 _META_WORDS = ("作者", *DATE_LABELS, "发布者", "点击数", "浏览量", "浏览次数", "阅读量")
 _META_LABEL = re.compile(rf"(?:{label_pattern(_META_WORDS, ('source',))})\s*[：:]")
@@ -305,7 +306,8 @@ def _headline_near(lines: list[_Line], start: int) -> str:
         line = lines[position]
         text = line.text
         linked = line.link_chars >= 0.3 * len(text) and not _TITLE_NAME.search(_names(line.owner))
-        if not text or linked or _is_meta(text) or is_credit_line(text) or _BREADCRUMB.search(text):
+        chrome = _BREADCRUMB.search(text) or _CHROME.search(text)
+        if not text or linked or _is_meta(text) or is_credit_line(text) or chrome:
             skipped_start = position == start
             continue
         if position >= start and not any(_is_prose(after) for after in lines[position + 1 : position + 5]):
@@ -317,8 +319,14 @@ def _headline_near(lines: list[_Line], start: int) -> str:
     return ""
 
 
+# Quotes and full-width forms compared as one: <title> often writes "…" where the headline has “…”.
+_FULL_WIDTH = {chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)}
+_FOLD = str.maketrans({**_FULL_WIDTH, "“": '"', "”": '"', "‘": "'", "’": "'", "\u3000": " "})
+
+
 def _common_prefix_or_substring(candidate: str, page_title: str) -> int:
     """How much of the candidate <title> repeats: the whole of it, or its longest prefix."""
+    candidate, page_title = candidate.translate(_FOLD), page_title.translate(_FOLD)
     if candidate in page_title:
         return len(candidate)
     low, high = 0, len(candidate)

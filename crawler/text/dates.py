@@ -14,7 +14,8 @@ _DATE_TIME = re.compile(
 # Words just before a date that make it not the publication time: an update, a copyright year,
 # the time a page was crawled or printed; and words that make it the publication time.
 _NOT_PUBLISHED = re.compile(
-    r"(?:更新|修改|修订|最后编辑|编辑于|访问|抓取|打印|截止|截至|updated?|modified|©|copyright|版权)"
+    r"(?:更新|修改|修订|最后编辑|编辑于|访问|抓取|打印|截止|截至|updated?|modified|©|copyright|版权|"
+    r"推荐|相关|热门|上一篇|下一篇)"
     r"[^\d]{0,8}$",
     re.IGNORECASE,
 )
@@ -22,6 +23,18 @@ _PUBLISHED = re.compile(
     r"(?:发布|发表|刊发|刊登|出版|首发|日期|时间|posted|published)[^\d]{0,8}$", re.IGNORECASE
 )
 _LOOK_BEHIND = 14
+_LOOK_AHEAD = 4  # 已于 2024-05-07 修改 / 于 2024-05-06 发布: the verb after the date
+_AFTER_NOT_PUBLISHED = re.compile(r"^\s*(?:修改|更新|编辑|修订|截止|止)")
+_AFTER_PUBLISHED = re.compile(r"^\s*(?:发布|发表|刊发|首发)")
+_MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+_MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES, 1)}
+_MONTH = "|".join(_MONTH_NAMES)
+# Apr 22, 2025 / 22 April 2025
+_ENGLISH_DATE = re.compile(
+    rf"\b(?:(?P<mon>{_MONTH})[a-z]*\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?"
+    rf"|(?P<d2>\d{{1,2}})\s+(?P<mon2>{_MONTH})[a-z]*\.?,?)\s+(?P<y>(?:19|20)\d{{2}})\b",
+    re.IGNORECASE,
+)
 # 二〇二四年三月一日: the year digit by digit, month and day in counting numerals.
 _CHINESE_DIGITS = {c: i for i, c in enumerate("〇一二三四五六七八九")} | {"零": 0, "○": 0, "Ｏ": 0, "O": 0}
 _CHINESE_DATE = re.compile(
@@ -102,11 +115,15 @@ def parse_published(text: str) -> datetime | None:
     """The publication time in a header text: a date labelled 发布/发表/日期 first, else the first
     date not marked as an update, a copyright year or a crawl time; None when there is none."""
     first: datetime | None = None
+    previous_end = 0  # the words before a date are read back to the date before it, no further
     for match in _DATE_TIME.finditer(text):
-        before = text[max(0, match.start() - _LOOK_BEHIND) : match.start()]
-        if _NOT_PUBLISHED.search(before) or not (found := _build(match)):
+        before = text[max(previous_end, match.start() - _LOOK_BEHIND) : match.start()]
+        after = text[match.end() : match.end() + _LOOK_AHEAD]
+        verb = _AFTER_NOT_PUBLISHED.match(after) or _AFTER_PUBLISHED.match(after)
+        previous_end = match.end() + (verb.end() if verb else 0)
+        if _NOT_PUBLISHED.search(before) or _AFTER_NOT_PUBLISHED.match(after) or not (found := _build(match)):
             continue
-        if _PUBLISHED.search(before):
+        if _PUBLISHED.search(before) or _AFTER_PUBLISHED.match(after):
             return found
         first = first or found
     if first is None:
@@ -116,6 +133,13 @@ def parse_published(text: str) -> datetime | None:
         for match in _CHINESE_DATE.finditer(text):
             if found := _chinese_date(match):
                 return found
+        for match in _ENGLISH_DATE.finditer(text):
+            month = _MONTHS[(match.group("mon") or match.group("mon2")).lower()[:3]]
+            day = int(match.group("d") or match.group("d2"))
+            try:
+                return datetime(int(match.group("y")), month, day, tzinfo=CHINA)
+            except ValueError:
+                continue
     return first
 
 
