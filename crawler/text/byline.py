@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from crawler.text.gazetteer import lookup
+
 LABELS: dict[str, tuple[str, ...]] = {
     "source": (
         "文章来源", "信息来源", "稿件来源", "新闻来源", "内容来源", "本文来源", "来源于", "来源", "稿源",
@@ -100,6 +102,13 @@ _VALUE_END = re.compile(
 )
 _NAME_END = re.compile(r"发自|报道|(?<=[\u4e00-\u9fff]{2})电(?=\W|$)")  # 本报记者张三发自北京
 _NOT_A_VALUE = re.compile(r"[=\"'<>]")  # markup shown as text: size="20"
+# `十三 2025-04-21 00:41 来源：X`, `张三于 2024-05-06 发布`: a writer's name opening a dated header line.
+_NAME_BEFORE_DATE = re.compile(
+    r"(?:^|\s{2})(?P<name>[A-Za-z\u4e00-\u9fff][\w\u4e00-\u9fff·.-]{1,19}?)\s*(?:于\s*)?(?:19|20)\d{2}\s*[-年/.]"
+)
+# `本文来自微信公众号“X”，作者：Y，经授权发布`: a repost note, credits inside, at the body's end.
+_REPOST_NOTE = re.compile(r"^[（(【\[]?\s*本文(?:来自|来源于|转载自|转自|经|由|系|为)")
+REPOST_NOTE_MAX = 150
 # `[ 黄宇 ]` in a header line, or `… by duscha`: an unlabelled writer.
 _HEADER_NAME = re.compile(r"[\[【]\s*(?P<name>[\u4e00-\u9fff·]{2,4})\s*[\]】]")
 _BY = re.compile(r"(?<!powered )\b(?:posted )?by\s+(?P<name>[\w\u4e00-\u9fff·.-]{2,24})", re.IGNORECASE)
@@ -113,8 +122,8 @@ _ORGANISATION = re.compile(
 )
 # `本报讯（记者 X 通讯员 Y）…` or `（记者 X）…` opening the body: the reporters' dateline.
 _DATELINE = re.compile(
-    r"^\s*(?:本报[^（(，,。]{0,8}讯\s*)?[（(]\s*(?P<inner>[^（()）\s，。]{0,6}?记者[^（()）]{1,40}?)\s*[）)]"
-)
+    r"^\s*(?:[^（(，,。]{0,20}?[讯电]\s*)?[（(]\s*(?P<inner>[^（()）\s，。]{0,6}?记者[^（()）]{1,40}?)\s*[）)]"
+)  # 本报讯（记者 X）, 新华社深圳5月12日电（记者X、Y）
 # `……逝世。（总台记者 张倩）` closing the body: the same credit at the end.
 _CLOSING_CREDIT = re.compile(
     r"[（(]\s*(?P<inner>[^（()）\s，。]{0,6}?(?:记者|通讯员)[^（()）]{1,40}?)\s*[）)]\s*$"
@@ -226,12 +235,19 @@ def parse_byline(text: str) -> Byline:
 def _unlabelled_names(text: str) -> list[str]:
     """A writer a header names without a label: `2004年7月16日 [ 黄宇 ] 来源：…`, `… by duscha`."""
     spans = [(credit.start, credit.end) for credit in _credits(text)]
-    for match in [*_HEADER_NAME.finditer(text), *_BY.finditer(text)]:
+    for match in [*_HEADER_NAME.finditer(text), *_BY.finditer(text), *_NAME_BEFORE_DATE.finditer(text)]:
         name = match.group("name")
-        inside = any(start <= match.start() < end for start, end in spans)
-        if not inside and not is_organisation(name) and not _NOT_NAMES.search(name):
+        inside = any(start <= match.start("name") < end for start, end in spans)
+        if inside or is_organisation(name) or _NOT_NAMES.search(name) or _KIND.get(label_of(name)):
+            continue
+        if not lookup(name):  # a place (北京 2024-03-01) is a dateline, not a writer
             return [name]
     return []
+
+
+def is_repost_note(text: str) -> bool:
+    """True for a short `本文来自…，作者：X，经授权发布` note (its credits are read, then it goes)."""
+    return len(text) <= REPOST_NOTE_MAX and bool(_REPOST_NOTE.match(text.strip()))
 
 
 def _bracketed_names(text: str) -> list[str]:
@@ -268,7 +284,8 @@ def split_credits(paragraphs: list[str], head: int = 2, tail: int = 6) -> tuple[
         if is_credit_line(paragraphs[index]) and index + 1 < len(paragraphs):
             keep[index] = False
     for index in range(len(paragraphs) - 1, max(len(paragraphs) - tail, 0) - 1, -1):
-        if keep[index] and is_credit_line(paragraphs[index]) and index > 0:
+        line = paragraphs[index]
+        if keep[index] and (is_credit_line(line) or is_repost_note(line)) and index > 0:
             keep[index] = False
     credits = [p for p, kept in zip(paragraphs, keep, strict=True) if not kept]
     return [p for p, kept in zip(paragraphs, keep, strict=True) if kept], credits

@@ -11,21 +11,22 @@ _DATE_TIME = re.compile(
     r"(?P<y>(?:19|20)\d{2})\s*[-年/.]\s*(?P<m>\d{1,2})\s*[-月/.]\s*(?P<d>\d{1,2})\s*日?"
     r"(?:\s*(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{1,2})(?:\s*[:：分]\s*(?P<S>\d{1,2}))?)?"
 )
-# Words just before a date that make it not the publication time: an update, a copyright year,
-# the time a page was crawled or printed; and words that make it the publication time.
+# Words just before a date that make it not the publication time: a copyright year, the time a
+# page was crawled or printed, another article's date; an update (taken only when the page gives
+# no other date); and words that make it the publication time.
 _NOT_PUBLISHED = re.compile(
-    r"(?:更新|修改|修订|最后编辑|编辑于|访问|抓取|打印|截止|截至|updated?|modified|©|copyright|版权|"
-    r"推荐|相关|热门|上一篇|下一篇)"
-    r"[^\d]{0,8}$",
-    re.IGNORECASE,
+    r"(?:访问|抓取|打印|截止|截至|©|copyright|版权|推荐|相关|热门|上一篇|下一篇)[^\d]{0,8}$", re.IGNORECASE
 )
+_UPDATED = re.compile(r"(?:更新|修改|修订|最后编辑|编辑于|updated?|modified)[^\d]{0,8}$", re.IGNORECASE)
 _PUBLISHED = re.compile(
     r"(?:发布|发表|刊发|刊登|出版|首发|日期|时间|posted|published)[^\d]{0,8}$", re.IGNORECASE
 )
 _LOOK_BEHIND = 14
 _LOOK_AHEAD = 4  # 已于 2024-05-07 修改 / 于 2024-05-06 发布: the verb after the date
-_AFTER_NOT_PUBLISHED = re.compile(r"^\s*(?:修改|更新|编辑|修订|截止|止)")
+_AFTER_UPDATED = re.compile(r"^\s*(?:修改|更新|编辑|修订)")
+_AFTER_NOT_PUBLISHED = re.compile(r"^\s*(?:截止|止)")
 _AFTER_PUBLISHED = re.compile(r"^\s*(?:发布|发表|刊发|首发)")
+_AFTER_VERBS = (_AFTER_UPDATED, _AFTER_NOT_PUBLISHED, _AFTER_PUBLISHED)
 _MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES, 1)}
 _MONTH = "|".join(_MONTH_NAMES)
@@ -113,19 +114,24 @@ def _month_first(match: re.Match[str]) -> datetime | None:
 
 def parse_published(text: str) -> datetime | None:
     """The publication time in a header text: a date labelled 发布/发表/日期 first, else the first
-    date not marked as an update, a copyright year or a crawl time; None when there is none."""
+    date not marked at all, else an update time; never a copyright year, a crawl time or another
+    article's date; None when there is none."""
     first: datetime | None = None
+    updated: datetime | None = None
     previous_end = 0  # the words before a date are read back to the date before it, no further
     for match in _DATE_TIME.finditer(text):
         before = text[max(previous_end, match.start() - _LOOK_BEHIND) : match.start()]
         after = text[match.end() : match.end() + _LOOK_AHEAD]
-        verb = _AFTER_NOT_PUBLISHED.match(after) or _AFTER_PUBLISHED.match(after)
+        verb = next((m for p in _AFTER_VERBS if (m := p.match(after))), None)
         previous_end = match.end() + (verb.end() if verb else 0)
         if _NOT_PUBLISHED.search(before) or _AFTER_NOT_PUBLISHED.match(after) or not (found := _build(match)):
             continue
-        if _PUBLISHED.search(before) or _AFTER_PUBLISHED.match(after):
+        if _UPDATED.search(before) or _AFTER_UPDATED.match(after):
+            updated = updated or found
+        elif _PUBLISHED.search(before) or _AFTER_PUBLISHED.match(after):
             return found
-        first = first or found
+        else:
+            first = first or found
     if first is None:
         for match in _MONTH_FIRST.finditer(text):
             if found := _month_first(match):
@@ -140,7 +146,7 @@ def parse_published(text: str) -> datetime | None:
                 return datetime(int(match.group("y")), month, day, tzinfo=CHINA)
             except ValueError:
                 continue
-    return first
+    return first or updated
 
 
 def date_from_url(url: str) -> datetime | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
-from crawler.text.byline import is_credit_line
+from crawler.text.byline import is_credit_line, is_repost_note
 from crawler.text.gazetteer import lookup
 
 # A run of place names: separated by pipes, spaces, 、 or commas; a few unknown tokens tolerated.
@@ -138,8 +138,8 @@ def paragraph_kind(text: str) -> str | None:
         _FOOTER_STRONG.search(text) or (_FOOTER_WEAK.search(text) and not _SENTENCE_END.search(text[:-1]))
     ):
         return "footer"
-    if len(text) <= _FOOTER_MAX and _PLATFORM_TAIL.search(text):
-        return "platform-tail"
+    if len(text) <= _FOOTER_MAX and _PLATFORM_TAIL.search(text) and not is_repost_note(text):
+        return "platform-tail"  # a repost note carries credits: the metadata stage reads it
     if len(text) <= _TAG_LINE_MAX and _TAG_LINE.match(text):
         return "tag-line"
     if len(text) <= _COUNTY_TAIL_MAX and _COUNTY_TAIL.search(text):

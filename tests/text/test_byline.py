@@ -229,3 +229,32 @@ def test_header_forms(line, expected):
 @pytest.mark.parametrize("line", ["Powered by Discuz! X3.4", "[ 打印 ]", "[ 关闭 ]"])
 def test_no_writer_in_page_furniture(line):
     assert parse_byline(line).author is None
+
+
+@pytest.mark.parametrize(
+    ("line", "author"),
+    [
+        ("十三 2025-04-21 00:41:40 来源：某某网", "十三"),
+        ("林一2017-03-01 14:27:02", "林一"),
+        ("blogger42 2015-06-19 11:20:11 0人参与评论", "blogger42"),
+    ],
+)
+def test_a_name_opening_a_dated_header_line_is_the_writer(line, author):
+    assert parse_byline(line).author == author
+
+
+@pytest.mark.parametrize(
+    "line", ["北京 2024-03-01 10:00", "新华网 2024-03-01", "发布时间 2024-03-01", "某某学院 于 2024-05-06 发布"]
+)
+def test_a_place_an_organisation_or_a_label_before_a_date_is_no_writer(line):
+    assert parse_byline(line).author is None
+
+
+def test_repost_note_gives_its_author_and_leaves_the_body():
+    note = "本文来自微信公众号“某某榜”（ID：abc），作者：林一，某某网经授权发布。"
+    assert parse_byline(note).author == "林一"
+    assert split_credits(["正文第一段。", "正文第二段。", note]) == (["正文第一段。", "正文第二段。"], [note])
+
+
+def test_wire_dateline_names_the_reporters():
+    assert author_from_dateline("新华社深圳5月12日电（记者甲乙、丙丁）由我国自主设计") == "甲乙 丙丁"

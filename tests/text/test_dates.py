@@ -69,9 +69,14 @@ def test_publication_date_over_update_and_copyright(text, expected):
     assert parse_published(text) == expected
 
 
-@pytest.mark.parametrize("text", ["更新时间：2024-03-05", "Copyright © 2024", "第二〇二四期", ""])
+@pytest.mark.parametrize("text", ["Copyright © 2024-01-01", "第二〇二四期", "相关新闻 2024-03-01", ""])
 def test_no_publication_date_is_none(text):
     assert parse_published(text) is None
+
+
+def test_an_update_time_only_when_the_page_gives_no_other_date():
+    assert parse_published("2005-04-27 14:32更新 来源：某某网") == datetime(2005, 4, 27, 14, 32, tzinfo=CHINA)
+    assert parse_published("更新：2024-03-05  2024-03-01") == datetime(2024, 3, 1, tzinfo=CHINA)
 
 
 @pytest.mark.parametrize(
