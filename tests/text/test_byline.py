@@ -244,7 +244,7 @@ def test_a_name_opening_a_dated_header_line_is_the_writer(line, author):
 
 
 @pytest.mark.parametrize(
-    "line", ["北京 2024-03-01 10:00", "新华网 2024-03-01", "发布时间 2024-03-01", "某某学院 于 2024-05-06 发布"]
+    "line", ["北京 2024-03-01 10:00", "新华网 2024-03-01", "发布时间 2024-03-01", "某学院 于 2024-05-06 发布"]
 )
 def test_a_place_an_organisation_or_a_label_before_a_date_is_no_writer(line):
     assert parse_byline(line).author is None
