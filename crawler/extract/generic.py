@@ -96,6 +96,8 @@ _META_DATE_NAMES = (
 SHORT_BODY = 150  # characters: a body this short is a list page's teaser when no headline heads it
 LIST_HEADLINE_LINKS = 10  # links whose text reads like a headline, on a list page
 HEADLINE_REACH = 12  # lines between an article's headline and its first paragraph, at most
+FEED_ITEMS = 4  # alike classed blocks that make a feed
+RUNNER_UP_SHARE = 0.3  # of the best score: a block that still counts when the best is a list item
 DATED_ITEMS = 5  # dated lines in the densest block that make it a list (and a third of its lines)
 _HEADLINE_LINK = re.compile(r"[\u4e00-\u9fff]")
 _LONE_DATE = re.compile(
@@ -152,7 +154,7 @@ def extract_generic(page: str, *, max_depth: int = MAX_DEPTH, forums: bool = Fal
     title, sure = _title(root, lines)
     if _NOT_FOUND.search(title) and _prose_chars(lines) < 400:
         raise NotAnArticle(f"error page ({title})")
-    container = _best_container(lines, walk)
+    container = _best_container(lines, walk, _find_title_line(lines, title) if sure else None)
     if container is None and _headline_links(root) >= LIST_HEADLINE_LINKS:
         raise NotAnArticle("list page (no prose, only links)", "list")
     if container is None:
@@ -172,7 +174,7 @@ def extract_generic(page: str, *, max_depth: int = MAX_DEPTH, forums: bool = Fal
     in_links = walk.link_len.get(container, 0) / max(walk.text_len.get(container, 1), 1)
     if (in_links > 0.5 and not headed) or (_looks_like_list(container) and body_chars < 600):
         raise NotAnArticle("list page (the densest block is links)", "list")
-    if _repeated(container):
+    if _repeated(container) and not (headed and body_chars >= SHORT_BODY):
         raise NotAnArticle("list page (the densest block is one of many alike)", "list")
     if _dated_items(chosen):
         raise NotAnArticle("list page (the densest block is a list of dated items)", "list")
@@ -440,8 +442,44 @@ def _names(node: etree._Element) -> str:
     return f"{node.get('class', '')} {node.get('id', '')}".strip()
 
 
-def _best_container(lines: list[_Line], walk: _Walk) -> etree._Element | None:
-    """The element holding the most prose, discounted for links and chrome-like names."""
+def _best_container(
+    lines: list[_Line], walk: _Walk, headline_at: int | None = None
+) -> etree._Element | None:
+    """The element holding the most prose, discounted for links and chrome-like names. When that
+    is a feed (an item of a list, or a block of alike items: teasers beside a short article),
+    the best block that is not one and sits right under the headline (line `headline_at`), if it
+    scores at least RUNNER_UP_SHARE of the feed."""
+    ranked = _ranked_containers(lines, walk)
+    if not ranked:
+        return None
+    best, best_score = ranked[0]
+    if headline_at is None or not (_repeated(best) or _alike_items(best)):
+        return best
+    first_line = {}
+    for line in lines:
+        for node in (line.owner, *line.owner.iterancestors()):
+            first_line.setdefault(node, line.index)
+    for node, score in ranked[1:]:
+        if score < RUNNER_UP_SHARE * best_score:
+            break
+        under = 0 < first_line.get(node, -1) - headline_at <= HEADLINE_REACH
+        if under and not _repeated(node) and not _alike_items(node) and best not in node.iterancestors():
+            return node
+    return best
+
+
+def _alike_items(node: etree._Element) -> bool:
+    """The element holds FEED_ITEMS or more alike classed blocks (a feed's cards), not paragraphs."""
+    kinds: dict[tuple[str, str], int] = {}
+    for child in node:
+        if isinstance(child.tag, str) and child.tag not in _PARAGRAPH_TAGS and child.get("class"):
+            key = (child.tag, child.get("class", ""))
+            kinds[key] = kinds.get(key, 0) + 1
+    return any(count >= FEED_ITEMS for count in kinds.values())
+
+
+def _ranked_containers(lines: list[_Line], walk: _Walk) -> list[tuple[etree._Element, float]]:
+    """Elements by prose score, best first (scores discounted for links and chrome names)."""
     scores: dict[etree._Element, float] = {}
     for line in lines:
         if not _is_prose(line):
@@ -454,7 +492,7 @@ def _best_container(lines: list[_Line], walk: _Walk) -> etree._Element | None:
                 break
             scores[node] = scores.get(node, 0.0) + weight * share
             node = node.getparent()
-    best, best_score = None, 0.0
+    ranked = []
     for node, score in scores.items():
         if node.tag in ("html", "body"):
             score *= 0.5
@@ -469,9 +507,9 @@ def _best_container(lines: list[_Line], walk: _Walk) -> etree._Element | None:
                 score *= 0.3
             elif _GOOD_NAME.search(names):
                 score *= 1.25
-        if score > best_score:
-            best, best_score = node, score
-    return best
+        if score > 0:
+            ranked.append((node, score))
+    return sorted(ranked, key=lambda pair: pair[1], reverse=True)
 
 
 def _container_lines(lines: list[_Line], container: etree._Element) -> list[_Line]:

@@ -238,3 +238,14 @@ def test_headline_of_a_plain_layout_whose_title_is_the_site_name(above, expected
     body = f"<ul>{_NAV}</ul><div>{above}{_PLAIN}</div>"
     html = f"<html><head><title>青山论坛</title></head><body>{body}</body></html>"
     assert extract_generic(html).title == expected
+
+
+def test_a_short_article_beside_a_feed_of_teasers_is_the_article():
+    teaser = "<div class='stream-item'><div class='card'><h4><a href='/n/{0}.html'>第{0}条推荐新闻</a></h4>" \
+             "<p>这是一条推荐新闻的摘要，写了很多话，读者可以点进去看。</p></div></div>"  # fmt: skip
+    feed = "<div class='stream'>" + "".join(teaser.format(i) for i in range(6)) + "</div>"
+    article = "<div class='article'><h1>青山镇党员干部帮助群众抢收抢种</h1><div>2024-03-01 10:00</div>" \
+              + "".join(f"<p>{_PROSE}</p>" for _ in range(2)) + "</div>"  # fmt: skip
+    title = "<title>青山镇党员干部帮助群众抢收抢种</title>"
+    fields = extract_generic(f"<html><head>{title}</head><body>{article}{feed}</body></html>")
+    assert fields.body == [_PROSE] * 2
