@@ -32,12 +32,22 @@ def fill_metadata(article: ItemAdapter) -> list[str]:
     found = [header, *(parse_byline(line) for line in [*(article.get("editor_lines") or []), *credits])]
     article["body"] = body
     article["source"] = _first(found, "source")
-    article["author"] = _first(found, "author") or (
-        (author_from_dateline(body[0]) or author_from_dateline(body[-1], closing=True)) if body else None
+    article["author"] = (
+        _first([byline for byline in found if not byline.guessed], "author")
+        or _dateline(body)
+        or _first(found, "author")
     )
     article["editor"] = _first([*found[1:], header], "editor")
     article["regions"] = find_regions(article.get("title") or "", body)
     return flags
+
+
+def _dateline(body: list[str]) -> str | None:
+    """The reporters of a dateline opening the body (its first two paragraphs) or closing it."""
+    if not body:
+        return None
+    opening = (author_from_dateline(paragraph) for paragraph in body[:2])
+    return next((names for names in opening if names), None) or author_from_dateline(body[-1], closing=True)
 
 
 def _first(bylines: list[Byline], name: str) -> str | None:

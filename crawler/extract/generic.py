@@ -18,7 +18,7 @@ from lxml import etree, html
 
 from crawler.extract.fields import Extracted, NotAnArticle
 from crawler.extract.limits import MAX_DEPTH, check_markup
-from crawler.text.byline import DATE_LABELS, is_credit_line, label_pattern, parse_byline
+from crawler.text.byline import DATE_LABELS, is_credit_line, is_lone_name, label_pattern, parse_byline
 
 # Subtrees that never hold article text.
 _DROP_TAGS = (
@@ -98,6 +98,7 @@ LIST_HEADLINE_LINKS = 10  # links whose text reads like a headline, on a list pa
 HEADLINE_REACH = 12  # lines between an article's headline and its first paragraph, at most
 FEED_ITEMS = 4  # alike classed blocks that make a feed
 RUNNER_UP_SHARE = 0.3  # of the best score: a block that still counts when the best is a list item
+BYLINE_REACH = 3  # body paragraphs before the prose where a writer's name alone may stand
 DATED_ITEMS = 5  # dated lines in the densest block that make it a list (and a third of its lines)
 _HEADLINE_LINK = re.compile(r"[\u4e00-\u9fff]")
 _LONE_DATE = re.compile(
@@ -183,12 +184,16 @@ def extract_generic(page: str, *, max_depth: int = MAX_DEPTH, forums: bool = Fal
     if _is_video_only(container, body_chars):
         raise NotAnArticle("video page")
     title = strip_site_name(title, root, lines)
+    under = lines[title_at + 1 : start] if title_at is not None and title_at < start else []
+    meta += _byline_under_headline([*under, *chosen[:BYLINE_REACH]], body)
     if not any(_DATE.search(line) for line in meta):
         meta = [*_meta_lines(lines, title_at, start, end), *meta]
     else:
         meta += [line for line in _meta_lines(lines, title_at, start, end, header=False) if line not in meta]
     if not any(_DATE.search(line) for line in meta) and (when := _meta_tag_date(root)):
         meta = [*meta, when]
+    if (writer := _meta_tag_author(root)) and not any(parse_byline(line).author for line in meta):
+        meta = [*meta, f"by {writer}"]  # a guess: a credit in the text or a dateline comes first
     if not editor_lines:
         editor_lines = _editor_after(lines, end)
     return Extracted(title=title, body=body, meta_lines=meta, editor_lines=editor_lines, profile="generic")
@@ -746,6 +751,28 @@ def _collect_meta(window: list[_Line]) -> list[str]:
         if len(text) <= 120 and ((credited and own >= 0.5 * len(text)) or dated):
             found.append(text)
     return found
+
+
+def _byline_under_headline(window: list[_Line], body: list[str]) -> list[str]:
+    """A writer's name alone on a line under the headline, before the first paragraph of prose,
+    as a `作者：` meta line (`胡平` under `路是人走出来的`); taken out of the body if it is there."""
+    for line in window:
+        if is_lone_name(line.text):
+            if line.text in body[:BYLINE_REACH]:
+                body.remove(line.text)
+            return [f"作者：{line.text}"]
+        if _is_prose(line):
+            return []  # prose has begun
+    return []
+
+
+def _meta_tag_author(root: etree._Element) -> str | None:
+    """The `<meta name="author">` of the page when it names a person-like writer (no spaces)."""
+    for content in root.xpath("//meta[@name='author']/@content"):
+        name = _clean(content)
+        if 2 <= len(name) <= 24 and " " not in name and "http" not in name:
+            return name
+    return None
 
 
 def _meta_tag_date(root: etree._Element) -> str | None:

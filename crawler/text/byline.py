@@ -15,7 +15,7 @@ not kept) and ``other`` (labels of the same header line whose value ends the one
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from crawler.text.gazetteer import lookup
 
@@ -106,6 +106,9 @@ _NOT_A_VALUE = re.compile(r"[=\"'<>]")  # markup shown as text: size="20"
 _NAME_BEFORE_DATE = re.compile(
     r"(?:^|\s{2})(?P<name>[A-Za-z\u4e00-\u9fff][\w\u4e00-\u9fff·.-]{1,19}?)\s*(?:于\s*)?(?:19|20)\d{2}\s*[-年/.]"
 )
+_DATELINE_VERB = re.compile(r"(?:发自|报道|电)\S{0,8}")  # 记者 X 发自北京, 记者 X 冠县报道
+_POSTED_BY = re.compile(r"^(?:本贴由|本帖由|本文由|由)")
+_DOMAIN = re.compile(r"\.(?:com|cn|net|org)\b|^www\.", re.IGNORECASE)
 # `本文来自微信公众号“X”，作者：Y，经授权发布`: a repost note, credits inside, at the body's end.
 _REPOST_NOTE = re.compile(r"^[（(【\[]?\s*本文(?:来自|来源于|转载自|转自|经|由|系|为)")
 REPOST_NOTE_MAX = 150
@@ -113,6 +116,8 @@ REPOST_NOTE_MAX = 150
 _HEADER_NAME = re.compile(r"[\[【]\s*(?P<name>[\u4e00-\u9fff·]{2,4})\s*[\]】]")
 _BY = re.compile(r"(?<!powered )\b(?:posted )?by\s+(?P<name>[\w\u4e00-\u9fff·.-]{2,24})", re.IGNORECASE)
 _NAME_SEPARATORS = re.compile(r"[\s、，,/／;；]+")
+_LONE_NAME = re.compile(r"^[\u4e00-\u9fff]{2,3}$")
+_PLACE_ENDS = frozenset("省市县区镇乡村州旗盟")
 _HAN_NAME = re.compile(r"^[\u4e00-\u9fff·•]{2,5}$")
 _HANDLE = re.compile(r"^[\w\u4e00-\u9fff·•.-]{2,24}$")  # a blogger's or account's name: zboygirl, 眉间尺
 # Words that make a credited value an organisation or a platform account: a source, not a person.
@@ -135,8 +140,9 @@ _BRACKETED_NAME = re.compile(
 _NOT_NAMES = re.compile(
     r"^(?:全文)?完$|待续|未完|续|图片|资料|原创|转载|记者|编辑|本报|本刊|详见|下转|上接|"
     r"打印|关闭|收藏|分享|评论|纠错|返回|顶部|推荐|字号|复制|链接|举报|登录|注册|首页|更多|详细|全文|原文|"
-    r"视频|专题|下载|订阅|投稿|留言|点击|进入|查看|我要"
-)  # closing marks and page buttons, not names
+    r"视频|专题|下载|订阅|投稿|留言|点击|进入|查看|我要|"
+    r"附件|摘要|导语|前言|引言|序言|按语|编者|简介|概述|背景|正文|目录|注释|译文|赏析|结语|后记|提示|提醒"
+)  # closing marks, page buttons and section heads, not names
 # `本报记者罗科苏盈发自北京`, `新华社记者 张三 报道` opening the body.
 _LEAD_CREDIT = re.compile(r"^[^，。（(：:]{0,8}?(?:记者|通讯员)[^，。]{2,30}?(?:发自|报道|电)")
 _ROLES = re.compile(r"[^\s（()）、，]{0,6}?(?:特约记者|见习记者|记者|通讯员|实习生)")
@@ -151,6 +157,9 @@ class Byline:
     source: str | None = None
     author: str | None = None
     editor: str | None = None
+    # The author was not credited with a label but guessed from the line's shape ([ 黄宇 ],
+    # by X, a name before the date): a labelled credit or a dateline elsewhere comes first.
+    guessed: bool = field(default=False, compare=False)
 
 
 @dataclass
@@ -192,16 +201,27 @@ def _names(value: str, *, loose: bool) -> list[str]:
     tokens = [token for token in tokens if token]
     if not tokens or len(tokens) > 8:
         return []
+    if len(tokens) > 1 and _NAME_END.search(tokens[-1]):
+        tokens[-1] = _NAME_END.split(tokens[-1], maxsplit=1)[0]
     if len(tokens) > 1 and all(len(token) == 1 for token in tokens):
         tokens = ["".join(tokens)]  # 赵 培: one name spaced out
     if loose and len(tokens) == 1 and _HANDLE.match(tokens[0]):
         return tokens
-    return [token for token in tokens if _HAN_NAME.match(token) or (loose and _HANDLE.match(token))]
+    return [
+        token
+        for token in tokens
+        if (_HAN_NAME.match(token) and not is_place(token)) or (loose and _HANDLE.match(token))
+    ]
 
 
 def is_organisation(value: str) -> bool:
     """True when a credited value names a publication, platform account or body, not a person."""
-    return bool(_ORGANISATION.search(value)) and not _HAN_NAME.match(value[:3] + "x")
+    return bool(_ORGANISATION.search(value))
+
+
+def is_place(value: str) -> bool:
+    """True when a token names a place (山东冠县, 北京), not a person."""
+    return bool(lookup(value)) or (len(value) >= 3 and value[-1] in _PLACE_ENDS)
 
 
 def parse_byline(text: str) -> Byline:
@@ -228,6 +248,7 @@ def parse_byline(text: str) -> Byline:
         authors = bracketed
     if not authors:
         authors = _unlabelled_names(text)
+        found.guessed = bool(authors)
     found.author = " ".join(authors) or None
     return found
 
@@ -236,13 +257,27 @@ def _unlabelled_names(text: str) -> list[str]:
     """A writer a header names without a label: `2004年7月16日 [ 黄宇 ] 来源：…`, `… by duscha`."""
     spans = [(credit.start, credit.end) for credit in _credits(text)]
     for match in [*_HEADER_NAME.finditer(text), *_BY.finditer(text), *_NAME_BEFORE_DATE.finditer(text)]:
-        name = match.group("name")
+        name = _POSTED_BY.sub("", match.group("name")).strip("·.-")
+        if not name or _DOMAIN.search(name):
+            continue
         inside = any(start <= match.start("name") < end for start, end in spans)
         if inside or is_organisation(name) or _NOT_NAMES.search(name) or _KIND.get(label_of(name)):
             continue
         if not lookup(name):  # a place (北京 2024-03-01) is a dateline, not a writer
             return [name]
     return []
+
+
+def is_lone_name(text: str) -> bool:
+    """True for a line that is a person's name alone (2 or 3 characters): a byline under a headline."""
+    text = text.strip()
+    return (
+        bool(_LONE_NAME.match(text))
+        and not is_place(text)
+        and not is_organisation(text)
+        and not _NOT_NAMES.search(text)
+        and label_of(text) not in _KIND
+    )
 
 
 def is_repost_note(text: str) -> bool:
@@ -265,6 +300,8 @@ def is_credit_line(text: str) -> bool:
     if _bracketed_names(text):
         return True
     credits = [credit for credit in _credits(text) if credit.value or credit.kind == "other"]
+    if credits and credits[0].kind == "author" and is_organisation(text[: credits[0].start]):
+        text = " " * credits[0].start + text[credits[0].start :]  # 新京报记者 X: the paper's reporter
     rest = text
     for credit in reversed(credits):
         rest = rest[: credit.start] + " " + rest[credit.end :]
@@ -273,6 +310,7 @@ def is_credit_line(text: str) -> bool:
         if not suffix:
             return False
         rest = rest[: suffix.start()] + rest[suffix.end() :]
+    rest = _DATELINE_VERB.sub("", rest)
     return len(_LEFTOVER.sub("", _DATE_OR_NUMBER.sub("", rest))) <= 1
 
 

@@ -249,3 +249,16 @@ def test_a_short_article_beside_a_feed_of_teasers_is_the_article():
     title = "<title>青山镇党员干部帮助群众抢收抢种</title>"
     fields = extract_generic(f"<html><head>{title}</head><body>{article}{feed}</body></html>")
     assert fields.body == [_PROSE] * 2
+
+
+def test_a_name_alone_under_the_headline_is_the_writer():
+    body = f"<div><h1>青山镇抢收抢种见闻</h1><p>林一</p>{_PLAIN}</div>"
+    title = "<title>青山镇抢收抢种见闻</title>"
+    fields = extract_generic(f"<html><head>{title}</head><body>{body}</body></html>")
+    assert "作者：林一" in fields.meta_lines
+    assert "林一" not in fields.body
+
+
+def test_the_meta_author_tag_is_a_guess_at_the_writer():
+    head = '<meta name="author" content="北一">'
+    assert "by 北一" in extract_generic(page(article_body(4), head=head)).meta_lines

@@ -8,6 +8,7 @@ from crawler.text.byline import (
     Byline,
     author_from_dateline,
     is_credit_line,
+    is_lone_name,
     label_of,
     parse_byline,
     split_credits,
@@ -258,3 +259,30 @@ def test_repost_note_gives_its_author_and_leaves_the_body():
 
 def test_wire_dateline_names_the_reporters():
     assert author_from_dateline("新华社深圳5月12日电（记者甲乙、丙丁）由我国自主设计") == "甲乙 丙丁"
+
+
+def test_a_paper_named_before_its_reporter_is_a_credit_line():
+    line = "某某报记者 甲乙 山东某县报道"
+    assert is_credit_line(line)
+    assert parse_byline(line).author == "甲乙"  # the place is no name
+
+
+@pytest.mark.parametrize(
+    ("line", "author"),
+    [("WWW.EXAMPLE.COM 2005-03-31", None), ("本贴由大卫于2005年8月12日16:12:21在〖论坛〗发表.", "大卫")],
+)
+def test_domains_are_no_writer_and_posted_by_is_read(line, author):
+    assert parse_byline(line).author == author
+
+
+def test_unlabelled_writers_are_marked_as_guesses():
+    assert parse_byline("十三 2025-04-21 00:41:40").guessed
+    assert not parse_byline("作者：十三").guessed
+
+
+@pytest.mark.parametrize(
+    ("text", "name"),
+    [("胡平", True), ("茉莉", True), ("附件", False), ("北京", False), ("人民网", False), ("编辑", False)],
+)
+def test_lone_names(text, name):
+    assert is_lone_name(text) is name
