@@ -192,10 +192,11 @@ def extract_generic(page: str, *, max_depth: int = MAX_DEPTH, forums: bool = Fal
         meta += [line for line in _meta_lines(lines, title_at, start, end, header=False) if line not in meta]
     if not any(_DATE.search(line) for line in meta) and (when := _meta_tag_date(root)):
         meta = [*meta, when]
-    if (writer := _meta_tag_author(root)) and not any(parse_byline(line).author for line in meta):
-        meta = [*meta, f"by {writer}"]  # a guess: a credit in the text or a dateline comes first
     if not editor_lines:
         editor_lines = _editor_after(lines, end)
+    writer = _meta_tag_author(root)  # often the editor: then no writer
+    if writer and writer not in "".join(editor_lines) and not any(parse_byline(x).author for x in meta):
+        meta = [*meta, f"by {writer}"]  # a guess: a credit in the text or a dateline comes first
     return Extracted(title=title, body=body, meta_lines=meta, editor_lines=editor_lines, profile="generic")
 
 
@@ -761,7 +762,7 @@ def _byline_under_headline(window: list[_Line], body: list[str]) -> list[str]:
             if line.text in body[:BYLINE_REACH]:
                 body.remove(line.text)
             return [f"作者：{line.text}"]
-        if _is_prose(line):
+        if _is_prose(line) and not _is_meta(line.text):
             return []  # prose has begun
     return []
 

@@ -116,6 +116,7 @@ REPOST_NOTE_MAX = 150
 _HEADER_NAME = re.compile(r"[\[【]\s*(?P<name>[\u4e00-\u9fff·]{2,4})\s*[\]】]")
 _BY = re.compile(r"(?<!powered )\b(?:posted )?by\s+(?P<name>[\w\u4e00-\u9fff·.-]{2,24})", re.IGNORECASE)
 _NAME_SEPARATORS = re.compile(r"[\s、，,/／;；]+")
+_CREDIT_WORDS = tuple(label for label in _KIND if len(label) >= 2)  # 主作者, 总编辑: roles, not names
 _LONE_NAME = re.compile(r"^[\u4e00-\u9fff]{2,3}$")
 _PLACE_ENDS = frozenset("省市县区镇乡村州旗盟")
 _HAN_NAME = re.compile(r"^[\u4e00-\u9fff·•]{2,5}$")
@@ -276,7 +277,7 @@ def is_lone_name(text: str) -> bool:
         and not is_place(text)
         and not is_organisation(text)
         and not _NOT_NAMES.search(text)
-        and label_of(text) not in _KIND
+        and not any(label in text for label in _CREDIT_WORDS)
     )
 
 

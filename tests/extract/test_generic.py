@@ -262,3 +262,9 @@ def test_a_name_alone_under_the_headline_is_the_writer():
 def test_the_meta_author_tag_is_a_guess_at_the_writer():
     head = '<meta name="author" content="北一">'
     assert "by 北一" in extract_generic(page(article_body(4), head=head)).meta_lines
+
+
+def test_the_meta_author_tag_naming_the_editor_is_no_writer():
+    head = '<meta name="author" content="郭一">'
+    fields = extract_generic(page(article_body(4, after="<div>【责任编辑：郭一】</div>"), head=head))
+    assert not any(line.startswith("by ") for line in fields.meta_lines)

@@ -286,3 +286,8 @@ def test_unlabelled_writers_are_marked_as_guesses():
 )
 def test_lone_names(text, name):
     assert is_lone_name(text) is name
+
+
+@pytest.mark.parametrize("text", ["主作者", "总编辑", "本报记者"])
+def test_a_role_alone_is_no_name(text):
+    assert not is_lone_name(text)
