@@ -57,7 +57,7 @@ _CHROME_TAGS = frozenset(("aside", "header", "form"))
 _PUNCT = re.compile(r"[，。；！？、：,;!?]")
 _SENTENCE_END = re.compile(r"[。！？!?…”」』）)\].]$")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
-_TITLE_SPLIT = re.compile(r"\s*(?:[_|｜–—]|\s-\s|-{2,}|\s·\s|-(?=[^-]{2,12}$))\s*")
+_TITLE_SPLIT = re.compile(r"\s*(?:[_|｜–—]|\s-\s|-{2,}|\s·\s|\s@\s|\s::\s?|-(?=[^-]{2,12}$))\s*")
 
 _DATE = re.compile(
     r"(?:19|20)\d{2}\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2}"
@@ -253,6 +253,7 @@ _SITE_WORDS = re.compile(
     re.IGNORECASE,
 )
 _SITE_PART_MAX = 24
+_TRAILING_SEPARATORS = re.compile(r"[\s:：|｜_\-–—]+$")
 _SITE_NAME_XPATH = "//meta[@property='og:site_name' or @name='application-name']/@content"
 _UI = "(?:播报文章|语音播报|听新闻|朗读全文)"
 _UI_WORDS = re.compile(rf"^{_UI}\s*|(?<=\S{{6}}){_UI}.*$")
@@ -262,8 +263,13 @@ def strip_site_name(title: str, root: etree._Element, lines: list[_Line] = ()) -
     """The headline without the site's name or channel around it: a part after (or before) a
     separator - _ | —— goes when it is og:site_name, reads like a site or channel name, or the
     rest stands alone as a heading on the page. UI words (播报文章) go too."""
-    title = _UI_WORDS.sub("", title).strip()
+    title = _TRAILING_SEPARATORS.sub("", _UI_WORDS.sub("", title).strip())
     names = [_clean(v) for v in root.xpath(_SITE_NAME_XPATH)]
+    for name in names:  # the site's own name after a separator: it and all after it go
+        at = title.find(name, 4) if len(name) >= 2 else -1
+        cuts = [m for m in _TITLE_SPLIT.finditer(title, 0, at + 1) if m.end() == at] if at > 0 else []
+        if cuts:
+            title = title[: cuts[0].start()].strip()
     headings = {_clean(node.text_content()) for tag in _HEADING_TAGS for node in root.iter(tag)}
     headings |= {line.text for line in lines if not line.link_chars and len(line.text) <= 120}
 

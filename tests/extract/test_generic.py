@@ -268,3 +268,17 @@ def test_the_meta_author_tag_naming_the_editor_is_no_writer():
     head = '<meta name="author" content="郭一">'
     fields = extract_generic(page(article_body(4, after="<div>【责任编辑：郭一】</div>"), head=head))
     assert not any(line.startswith("by ") for line in fields.meta_lines)
+
+
+def test_the_site_name_and_all_after_it_leave_the_title():
+    head = '<meta property="og:site_name" content="某某的家_蓝天">'
+    html = page(article_body(4).replace("帮助群众抢收抢种</h1>", "_抢收抢种 (2)</h1>"),
+                "青山镇党员干部_抢收抢种 (2) @ 某某的家_蓝天 :: 某平台 PIXNET ::", head)  # fmt: skip
+    assert extract_generic(html).title == "青山镇党员干部_抢收抢种 (2)"
+
+
+@pytest.mark.parametrize("text", ["展开", "手机版", "日本語"])
+def test_page_buttons_are_no_writer(text):
+    body = f"<div><h1>青山镇抢收抢种见闻</h1><p>{text}</p>{_PLAIN}</div>"
+    title = "<title>青山镇抢收抢种见闻</title>"
+    assert not extract_generic(f"<html><head>{title}</head><body>{body}</body></html>").meta_lines
