@@ -115,7 +115,7 @@ _QA_WORDS = re.compile(
 _POST_NUMBER = re.compile(r"(?:^|\s)#\d{1,4}(?:\s|$)|^\d{1,4}\s*楼$|^(?:沙发|板凳|地板)$")
 _THREAD_WORDS = re.compile(r"楼主|只看该作者|共收到\s*\d+\s*条回复")
 _POST_ACTIONS = re.compile(
-    r"^(?:回复|举报|引用|点赞|赞同)(?:\s*\d+)?$|^\d+\s*(?:点赞|赞)\s*[·|]\s*\d+\s*(?:评论|回复)$"
+    r"^(?:\d+\s*)?(?:回复|举报|引用|点赞|赞同)(?:\s*\d+)?$|^\d+\s*(?:点赞|赞)\s*[·|]\s*\d+\s*(?:评论|回复)$"
 )
 _FORUM_LINE_MAX = 24  # the thread's furniture is short lines
 
@@ -671,10 +671,10 @@ def _forum_signs(root: etree._Element, lines: list[_Line]) -> list[str]:
     if _FORUM_SOFTWARE.search(generator) or _FORUM_SOFTWARE.search(powered):
         signs.append("forum software")  # portals run on forum software too: one sign of two
     short = [line.text for line in lines if len(line.text) <= _FORUM_LINE_MAX]
-    qa = sum(1 for text in short if _QA_WORDS.match(text))
+    qa = sum(1 for text in short if _QA_WORDS.search(text))
     if qa:
         signs += ["answers"] * min(qa, 2)
-    if sum(1 for text in short if _POST_NUMBER.match(text)) >= 3:
+    if sum(1 for text in short if _POST_NUMBER.search(text)) >= 3:
         signs.append("numbered posts")
     if any(_THREAD_WORDS.search(text) for text in short):
         signs.append("楼主")

@@ -282,3 +282,24 @@ def test_page_buttons_are_no_writer(text):
     body = f"<div><h1>青山镇抢收抢种见闻</h1><p>{text}</p>{_PLAIN}</div>"
     title = "<title>青山镇抢收抢种见闻</title>"
     assert not extract_generic(f"<html><head>{title}</head><body>{body}</body></html>").meta_lines
+
+
+_QA = """<html><head><title>村里的路什么时候修？ - 某某问答</title></head><body>
+<h1>村里的路什么时候修？</h1><div>查看全部 12 个回答</div>
+<div class="answer"><div>1 人赞同了该回答</div><p>镇里已经立项了，预计下个月开工，到时候有公告。</p></div>
+<div class="answer"><div>3 人赞同了该回答</div><p>听说今年有修路的计划，可以去问问村委会。</p></div>
+</body></html>"""
+
+_NUMBERED = """<html><head><title>脚本语言怎么选</title></head><body><h1>脚本语言怎么选</h1>
+<div class="reply"><div>甲乙 #1 1 月前</div><p>我觉得各有各的好处，要看你用来做什么事情。</p></div>
+<div class="reply"><div>丙丁 #2 1 月前</div><p>同意楼上的说法，先想清楚要解决的问题。</p></div>
+<div class="reply"><div>戊己 #3 28 天前</div><p>我用了好几年，写小工具很顺手。</p></div>
+<div class="reply"><div>2 回复</div><div>1 回复 1</div><div>回复</div><div>回复 1</div><div>回复</div></div>
+</body></html>"""
+
+
+@pytest.mark.parametrize("html", [_QA, _NUMBERED], ids=["answers", "numbered-posts"])
+def test_question_and_answer_pages_and_numbered_replies_are_forums(html):
+    with pytest.raises(NotAnArticle) as refused:
+        extract_generic(html)
+    assert refused.value.kind == "forum"
