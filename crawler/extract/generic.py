@@ -184,8 +184,7 @@ def extract_generic(page: str, *, max_depth: int = MAX_DEPTH, forums: bool = Fal
     if _is_video_only(container, body_chars):
         raise NotAnArticle("video page")
     title = strip_site_name(title, root, lines)
-    under = lines[title_at + 1 : start] if title_at is not None and title_at < start else []
-    meta += _byline_under_headline([*under, *chosen[:BYLINE_REACH]], body)
+    meta += _byline_under_headline(chosen[:BYLINE_REACH], body)
     if not any(_DATE.search(line) for line in meta):
         meta = [*_meta_lines(lines, title_at, start, end), *meta]
     else:
@@ -306,6 +305,7 @@ def _title_before(lines: list[_Line], start: int) -> str:
 
 _BREADCRUMB = re.compile(r"位置|>|＞|→|»|首页|主页")
 _CLAUSE_END = re.compile(r"[。，；;,…]$")
+_HAS_LETTERS = re.compile(r"[A-Za-z\u4e00-\u9fff]")
 _TITLE_NAME = re.compile(r"title|headline|biaoti|bt_", re.IGNORECASE)
 
 
@@ -764,7 +764,7 @@ def _byline_under_headline(window: list[_Line], body: list[str]) -> list[str]:
     """A writer's name alone on a line under the headline, before the first paragraph of prose,
     as a `作者：` meta line (`胡平` under `路是人走出来的`); taken out of the body if it is there."""
     for line in window:
-        if is_lone_name(line.text):
+        if is_lone_name(line.text) and not line.link_chars:
             if line.text in body[:BYLINE_REACH]:
                 body.remove(line.text)
             return [f"作者：{line.text}"]
@@ -777,7 +777,7 @@ def _meta_tag_author(root: etree._Element) -> str | None:
     """The `<meta name="author">` of the page when it names a person-like writer (no spaces)."""
     for content in root.xpath("//meta[@name='author']/@content"):
         name = _clean(content)
-        if 2 <= len(name) <= 24 and " " not in name and "http" not in name:
+        if 2 <= len(name) <= 24 and " " not in name and "http" not in name and _HAS_LETTERS.search(name):
             return name
     return None
 

@@ -87,9 +87,10 @@ _REPORTERS = ("记者", "通讯员", "实习生")  # also after a publication's 
 # reporter label, the name itself (记者张三). Not inside a word (编辑部, 论文), reporters aside.
 _LABEL = re.compile(
     rf"(?:(?<![\u4e00-\u9fff])(?P<label>{'|'.join(_tolerant(label) for label in _BY_LENGTH)})"
-    rf"|(?P<reporter>{'|'.join(_tolerant(label) for label in _REPORTERS)}))"
+    rf"|(?P<reporter>{'|'.join(_tolerant(label) for label in _REPORTERS)})"
+    rf"|(?P<glued>{'|'.join(_tolerant(label) for label in _BY_LENGTH if len(label) > 1)})(?=\s*[：:]))"
     r"(?P<sep>\s*[：:／/|｜]\s*|\s+|(?=[\u4e00-\u9fff]))"
-)
+)  # a label glued to the word before it counts with a colon: 来源：某某网作者：李四
 # `张三 摄`, `张三/摄`, `张三摄影`: a photographer's credit, the name first.
 _SUFFIX_CREDIT = re.compile(
     r"(?P<names>[\u4e00-\u9fff·]{2,4}(?:[\s、，,]+[\u4e00-\u9fff·]{2,4})*)\s*[/／]?\s*(?:摄影|摄|攝)(?![\u4e00-\u9fff])"
@@ -143,7 +144,7 @@ _NOT_NAMES = re.compile(
     r"打印|关闭|收藏|分享|评论|纠错|返回|顶部|推荐|字号|复制|链接|举报|登录|注册|首页|更多|详细|全文|原文|"
     r"视频|专题|下载|订阅|投稿|留言|点击|进入|查看|我要|"
     r"附件|摘要|导语|前言|引言|序言|按语|编者|简介|概述|背景|正文|目录|注释|译文|赏析|结语|后记|提示|提醒|"
-    r"展开|收起|手机|版$|[语語]$"
+    r"展开|收起|手机|版$|[语語]$|昨天|今天|前天|刚刚|图集|超大|整合|综合|编译|转载"
 )  # closing marks, page buttons and section heads, not names
 # `本报记者罗科苏盈发自北京`, `新华社记者 张三 报道` opening the body.
 _LEAD_CREDIT = re.compile(r"^[^，。（(：:]{0,8}?(?:记者|通讯员)[^，。]{2,30}?(?:发自|报道|电)")
@@ -177,7 +178,7 @@ def _credits(text: str) -> list[_Credit]:
     """Every labelled credit in a line, each value cut where the next label or a gap begins."""
     matches = []
     for match in _LABEL.finditer(text):
-        label = label_of(match.group("label") or match.group("reporter"))
+        label = label_of(match.group("label") or match.group("reporter") or match.group("glued"))
         separator = match.group("sep")
         if not separator.strip() and label in _SHORT_LABELS:
             continue  # 文章, 图片, 整理好: words, not labels
@@ -188,6 +189,10 @@ def _credits(text: str) -> list[_Credit]:
     for position, (match, label) in enumerate(matches):
         limit = matches[position + 1][0].start() if position + 1 < len(matches) else len(text)
         raw = text[match.end() : limit]
+        if position + 1 < len(matches) and matches[position + 1][0].group("reporter") and raw.strip() == raw:
+            # 采写：南都记者 X: 南都 is the reporter's paper, glued to 记者; no value of its own
+            found.append(_Credit(_KIND[label], label, "", match.start(), limit))
+            continue
         value = _VALUE_END.split(raw.lstrip(" [【(（"), maxsplit=1)[0]
         if _KIND[label] == "author":
             value = _NAME_END.split(value, maxsplit=1)[0]
@@ -301,7 +306,9 @@ def is_credit_line(text: str) -> bool:
         return False
     if _bracketed_names(text):
         return True
-    credits = [credit for credit in _credits(text) if credit.value or credit.kind == "other"]
+    credits = _credits(text)
+    if not any(credit.value and credit.kind != "other" for credit in credits):
+        credits = []
     if credits and credits[0].kind == "author" and is_organisation(text[: credits[0].start]):
         text = " " * credits[0].start + text[credits[0].start :]  # 新京报记者 X: the paper's reporter
     rest = text
@@ -349,4 +356,5 @@ def author_from_dateline(paragraph: str, *, closing: bool = False) -> str | None
     if not match:
         return None
     names = [name for name in _NAME_SEPARATORS.split(_ROLES.sub(" ", match.group("inner"))) if name]
+    names = [name for name in names if not _NOT_NAMES.search(name)]  # 记者陈智 整合: 整合 is no name
     return " ".join(names) or None

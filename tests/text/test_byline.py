@@ -291,3 +291,24 @@ def test_lone_names(text, name):
 @pytest.mark.parametrize("text", ["主作者", "总编辑", "本报记者"])
 def test_a_role_alone_is_no_name(text):
     assert not is_lone_name(text)
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("2019-09-26 12:11来源：某某网作者：李一", Byline("某某网", "李一")),  # 作者 glued, with a colon
+        ("采写：南都记者 甲乙 丙丁", Byline(None, "甲乙 丙丁")),  # 南都 is the paper, not a name
+        ("原文：某某网", Byline()),  # a one-character label glued to a word is no label
+    ],
+)
+def test_glued_labels(line, expected):
+    assert parse_byline(line) == expected
+
+
+def test_only_labels_without_values_make_no_credit_line():
+    assert not is_credit_line("来源： 浏览量：120")
+    assert is_credit_line("采写：南都记者 甲乙 丙丁")
+
+
+def test_a_compiling_reporter_keeps_only_the_name():
+    assert author_from_dateline("长江网10月4日讯（记者陈一 整合） 国庆中秋长假过半") == "陈一"
