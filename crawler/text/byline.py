@@ -101,6 +101,7 @@ _VALUE_END = re.compile(
     r"\s{2,}|\u3000|[|｜\]】\[【）)（(。，,：:；;！!？?]|(?:19|20)\d{2}\s*[-年/.]|\d{1,2}[:：]\d{2}|"
     r"\s(?:分享|举报|打印|收藏|字号|评论|阅读|浏览|关注|选稿|网友)|出自|摘自|选自|_[A-Z]{1,4}\d{2,}"
 )
+_GAP = re.compile(r"\s")
 _NAME_END = re.compile(r"发自|报道|(?<=[\u4e00-\u9fff]{2})电(?=\W|$)")  # 本报记者张三发自北京
 _NOT_A_VALUE = re.compile(r"[=\"'<>]")  # markup shown as text: size="20"
 # `十三 2025-04-21 00:41 来源：X`, `张三于 2024-05-06 发布`: a writer's name opening a dated header line.
@@ -144,7 +145,7 @@ _NOT_NAMES = re.compile(
     r"打印|关闭|收藏|分享|评论|纠错|返回|顶部|推荐|字号|复制|链接|举报|登录|注册|首页|更多|详细|全文|原文|"
     r"视频|专题|下载|订阅|投稿|留言|点击|进入|查看|我要|"
     r"附件|摘要|导语|前言|引言|序言|按语|编者|简介|概述|背景|正文|目录|注释|译文|赏析|结语|后记|提示|提醒|"
-    r"展开|收起|手机|版$|[语語]$|昨天|今天|前天|刚刚|图集|超大|整合|综合|编译|转载"
+    r"展开|收起|手机|版$|[语語]$|昨天|今天|前天|刚刚|图集|超大|整合|综合|编译|转载|未知|佚名|匿名|不详"
 )  # closing marks, page buttons and section heads, not names
 # `本报记者罗科苏盈发自北京`, `新华社记者 张三 报道` opening the body.
 _LEAD_CREDIT = re.compile(r"^[^，。（(：:]{0,8}?(?:记者|通讯员)[^，。]{2,30}?(?:发自|报道|电)")
@@ -189,7 +190,8 @@ def _credits(text: str) -> list[_Credit]:
     for position, (match, label) in enumerate(matches):
         limit = matches[position + 1][0].start() if position + 1 < len(matches) else len(text)
         raw = text[match.end() : limit]
-        if position + 1 < len(matches) and matches[position + 1][0].group("reporter") and raw.strip() == raw:
+        reporter_next = position + 1 < len(matches) and matches[position + 1][0].group("reporter")
+        if reporter_next and not _GAP.search(raw):
             # 采写：南都记者 X: 南都 is the reporter's paper, glued to 记者; no value of its own
             found.append(_Credit(_KIND[label], label, "", match.start(), limit))
             continue
@@ -212,6 +214,7 @@ def _names(value: str, *, loose: bool) -> list[str]:
         tokens[-1] = _NAME_END.split(tokens[-1], maxsplit=1)[0]
     if len(tokens) > 1 and all(len(token) == 1 for token in tokens):
         tokens = ["".join(tokens)]  # 赵 培: one name spaced out
+    tokens = [token for token in tokens if not _NOT_NAMES.search(token)]
     if loose and len(tokens) == 1 and _HANDLE.match(tokens[0]):
         return tokens
     return [

@@ -312,3 +312,12 @@ def test_only_labels_without_values_make_no_credit_line():
 
 def test_a_compiling_reporter_keeps_only_the_name():
     assert author_from_dateline("长江网10月4日讯（记者陈一 整合） 国庆中秋长假过半") == "陈一"
+
+
+def test_a_source_before_a_papers_reporter_keeps_its_value():
+    assert parse_byline("2019-11-25 11:01:53 来源: 某某报 举报  某某报记者 陆一") == Byline("某某报", "陆一")
+
+
+@pytest.mark.parametrize("line", ["作者：未知", "作者：佚名", "（匿名）"])
+def test_unknown_writer_is_none(line):
+    assert parse_byline(line).author is None
