@@ -73,8 +73,8 @@ _BOILERPLATE = re.compile(
 _CAPTION_WORDS = re.compile(r"摄|图片|图为|截图|供图|资料图|图源|图片来源|视频截图|^图[：:\s]")
 _DISCLAIMER = re.compile(r"^[\[【(（]?\s*(?:免责声明|版权声明|声明)\s*[：:]")
 _DATE_LABEL = re.compile(rf"(?:{label_pattern(DATE_LABELS)})\s*[：:]?\s*(?:19|20)\d\d")
-_LABEL_ONLY = re.compile(
-    r"^[\[【(（]?\s*(?:来源|文章来源|信息来源|作者|责任编辑|责编|编辑|发布时间|发布日期)\s*[：:]$"
+_LABEL_ONLY = re.compile(  # a label whose value is on the next line
+    rf"^[\[【(（]?\s*(?:{label_pattern(('作者', '发布时间', '发布日期'), ('source', 'editor'))})\s*[：:]$"
 )
 _CHROME = re.compile(
     r"字号|打印本页|关闭窗口|【打印】|【关闭】|\[打印\]|\[关闭\]|分享到|分享至|扫一扫|扫描二维码|二维码|"
