@@ -235,11 +235,13 @@ def _title(root: etree._Element, lines: list[_Line]) -> tuple[str, bool]:
     parts = [p for p in _TITLE_SPLIT.split(page_title) if p]
     head = (max(parts[:2], key=len) if len(parts[0]) < 6 else parts[0]) if parts else ""
     if page_title:
-        best, best_overlap = "", 0
+        best, best_overlap, best_rank = "", 0, (False, 0)
         for candidate in candidates:
             overlap = _common_prefix_or_substring(candidate, page_title)
-            if overlap > best_overlap:
-                best, best_overlap = candidate, overlap
+            # a candidate <title> holds whole (not its site part) beats a longer partial match
+            whole = overlap == len(candidate) >= 6 and not (len(parts) > 1 and candidate in parts[-1])
+            if (whole, overlap) > best_rank:
+                best, best_overlap, best_rank = candidate, overlap, (whole, overlap)
         if best and best_overlap >= min(6, len(best)) and best_overlap >= 0.5 * len(best):
             in_site_name = len(parts) > 1 and best in parts[-1]
             return best, best_overlap >= 0.6 * len(head) and not in_site_name
@@ -313,6 +315,8 @@ def _headline_near(lines: list[_Line], start: int) -> str:
     """A headline-like line just above the body, or opening it: short, not a link (unless its
     element is named a title), a meta line, a credit or a breadcrumb, and not ending like a
     clause (the title of a plain layout)."""
+    if start < len(lines) and lines[start].owner.tag in _HEADING_TAGS and 4 <= len(lines[start].text) <= 60:
+        return lines[start].text  # the text block opens with its heading (a linked post title too)
     skipped_start = False
     for position in [*range(start - 1, max(start - 6, -1), -1), start, start + 1]:
         if position < 0 or position >= len(lines) or (position > start and not skipped_start):
@@ -326,6 +330,9 @@ def _headline_near(lines: list[_Line], start: int) -> str:
             continue
         if position >= start and not any(_is_prose(after) for after in lines[position + 1 : position + 5]):
             continue
+        between = lines[position + 1 : start]
+        if position < start and sum(1 for x in between if x.link_chars >= 0.5 * len(x.text) > 0) >= 2:
+            continue  # a sidebar's heading over its links, not the headline over the text
         if 4 <= len(text) <= 60 and not _CLAUSE_END.search(text) and len(_PUNCT.findall(text)) <= 2:
             return text
         if position < start and len(text) > 60:

@@ -303,3 +303,18 @@ def test_question_and_answer_pages_and_numbered_replies_are_forums(html):
     with pytest.raises(NotAnArticle) as refused:
         extract_generic(html)
     assert refused.value.kind == "forum"
+
+
+def test_a_linked_heading_opening_the_text_block_is_the_headline_not_a_sidebar_heading():
+    links = "".join(f"<li><a href='/c/{i}'>分类{i} (rss)</a></li>" for i in range(3))
+    sidebar = f"<h3>随笔分类</h3><ul>{links}</ul>"
+    post = f"<div class='post'><h2><a href='/p/1.html'>青山镇抢收抢种见闻</a></h2>{_PLAIN}</div>"
+    html = f"<html><head><title>某某的博客</title></head><body>{sidebar}{post}</body></html>"
+    assert extract_generic(html).title == "青山镇抢收抢种见闻"
+
+
+def test_a_title_part_a_line_holds_whole_beats_a_longer_partial_match():
+    header = "<p>某某网站 某某趣谈软件</p>"
+    body = f"<div>{header}<p class='slug'>给计算机系学生的建议</p>{_PLAIN}</div>"
+    html = page(body, "给计算机系学生的建议 - 某某网站")
+    assert extract_generic(html).title == "给计算机系学生的建议"
