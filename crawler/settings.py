@@ -105,6 +105,7 @@ HARVEST_TRAP_PAGES = int(_env("HARVEST_TRAP_PAGES", "3"))  # list pages of only 
 HARVEST_EXTRACT_MAX_BYTES = int(_env("HARVEST_EXTRACT_MAX_BYTES", str(5 * 1024 * 1024)))  # bigger: refused
 HARVEST_EXTRACT_MAX_DEPTH = int(_env("HARVEST_EXTRACT_MAX_DEPTH", "256"))  # deeper nesting: refused
 HARVEST_EXTRACT_MAX_DECODE_ERRORS = int(_env("HARVEST_EXTRACT_MAX_DECODE_ERRORS", "16"))  # more: undecodable
+HARVEST_EXTRACT_FORUMS = _env("HARVEST_EXTRACT_FORUMS", "0")  # 1: keep forum and Q&A threads as articles
 REDIRECT_MAX_TIMES = 10  # a longer chain is a loop (Scrapy's default: 20)
 RETRY_GIVE_UP_LOG_LEVEL = "DEBUG"  # the fault ledger logs the failed page once, with its kind
 DOWNLOAD_FAIL_ON_DATALOSS = True  # a truncated body is a failed page, never half an article

@@ -29,8 +29,11 @@ def decode_errors(decoded: Decoded) -> int:
 
 
 class ExtractPipeline:
-    def __init__(self, stats: Any, max_bytes: int, max_depth: int, max_decode_errors: int) -> None:
+    def __init__(
+        self, stats: Any, max_bytes: int, max_depth: int, max_decode_errors: int, forums: bool = False
+    ) -> None:
         self.stats = stats
+        self.forums = forums  # keep forum and Q&A threads as articles
         self.max_bytes = max_bytes  # 0: no limit
         self.max_depth = max_depth  # 0: no limit
         self.max_decode_errors = max_decode_errors
@@ -43,6 +46,7 @@ class ExtractPipeline:
             settings.getint("HARVEST_EXTRACT_MAX_BYTES"),
             settings.getint("HARVEST_EXTRACT_MAX_DEPTH"),
             settings.getint("HARVEST_EXTRACT_MAX_DECODE_ERRORS"),
+            settings.getbool("HARVEST_EXTRACT_FORUMS"),
         )
 
     def refuse(self, kind: str, reason: str) -> FaultyPage:
@@ -73,11 +77,13 @@ class ExtractPipeline:
                 article.get("profile"),
                 max_chars=self.max_bytes,
                 max_depth=self.max_depth,
+                forums=self.forums,
             )
         except PageRefused as refused:
             raise self.refuse(refused.kind, str(refused)) from None
         except NotAnArticle as reason:
             self.stats.inc_value("harvest/extract/not_article")
+            self.stats.inc_value(f"harvest/extract/not_article/{reason.kind}")  # forum, list, other
             raise DropItem(f"not an article: {reason}") from None
         article["profile"] = fields.profile
         article["title"] = fields.title

@@ -7,32 +7,51 @@ from typing import Any
 from itemadapter import ItemAdapter
 from scrapy.exceptions import NotConfigured
 
-from crawler.text.byline import author_from_dateline, parse_byline, split_editor
-from crawler.text.dates import date_from_url, parse_date
+from crawler.text.byline import Byline, author_from_dateline, parse_byline, split_credits
+from crawler.text.dates import date_from_url, parse_published
 from crawler.text.regions import find_regions
 
 
 def fill_metadata(article: ItemAdapter) -> list[str]:
-    """Set published_at, source, author and editor from what the page says; return flags."""
+    """Set published_at, source, author and editor from what the page says; return flags.
+
+    The header (meta lines) speaks first, then the credit lines at the body's edges (taken
+    out of the body: `来源：X 责任编辑：Y`, `（记者 张三）`, `编辑 X｜审核 Y`), then the
+    reporters' dateline opening the body. A 来源 or an organisation is never the author.
+    """
     flags: list[str] = []
     meta = "  ".join(article.get("meta_lines") or [])
-    published = parse_date(meta)
+    published = parse_published(meta)
     if published is None and (published := date_from_url(article.get("url") or "")):
         flags.append("date-from-url")
     article["published_at"] = published
     if published is None:
         flags.append("date-missing")
-    byline = parse_byline(meta)
-    editor = None
-    for line in article.get("editor_lines") or []:
-        editor = editor or parse_byline(line).editor
-    body, editor_in_body = split_editor(list(article.get("body") or []))
+    body, credits = split_credits(list(article.get("body") or []))
+    header = parse_byline(meta)
+    found = [header, *(parse_byline(line) for line in [*(article.get("editor_lines") or []), *credits])]
     article["body"] = body
-    article["source"] = byline.source
-    article["author"] = byline.author or (author_from_dateline(body[0]) if body else None)
-    article["editor"] = editor or editor_in_body or byline.editor
+    article["source"] = _first(found, "source")
+    article["author"] = (
+        _first([byline for byline in found if not byline.guessed], "author")
+        or _dateline(body)
+        or _first(found, "author")
+    )
+    article["editor"] = _first([*found[1:], header], "editor")
     article["regions"] = find_regions(article.get("title") or "", body)
     return flags
+
+
+def _dateline(body: list[str]) -> str | None:
+    """The reporters of a dateline opening the body (its first two paragraphs) or closing it."""
+    if not body:
+        return None
+    opening = (author_from_dateline(paragraph) for paragraph in body[:2])
+    return next((names for names in opening if names), None) or author_from_dateline(body[-1], closing=True)
+
+
+def _first(bylines: list[Byline], name: str) -> str | None:
+    return next((value for byline in bylines if (value := getattr(byline, name))), None)
 
 
 class MetadataPipeline:

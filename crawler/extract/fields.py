@@ -6,7 +6,15 @@ from dataclasses import dataclass, field
 
 
 class NotAnArticle(ValueError):
-    """The page is not an article (paywall, list page, error template); the message says why."""
+    """The page is not an article (paywall, list page, error template); the message says why.
+
+    `kind` sorts the refusals for the stats: "forum" (a thread or a Q&A page, which a setting
+    may let through), "list" (list, channel, search and ranking pages) or "other".
+    """
+
+    def __init__(self, reason: str, kind: str = "other") -> None:
+        super().__init__(reason)
+        self.kind = kind
 
 
 @dataclass

@@ -18,6 +18,7 @@ from lxml import etree, html
 
 from crawler.extract.fields import Extracted, NotAnArticle
 from crawler.extract.limits import MAX_DEPTH, check_markup
+from crawler.text.byline import DATE_LABELS, is_credit_line, is_lone_name, label_pattern, parse_byline
 
 # Subtrees that never hold article text.
 _DROP_TAGS = (
@@ -56,28 +57,25 @@ _CHROME_TAGS = frozenset(("aside", "header", "form"))
 _PUNCT = re.compile(r"[，。；！？、：,;!?]")
 _SENTENCE_END = re.compile(r"[。！？!?…”」』）)\].]$")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
-_TITLE_SPLIT = re.compile(r"\s*(?:[_|｜–—]|\s-\s|-{2,}|\s·\s|-(?=[^-]{2,12}$))\s*")
+_TITLE_SPLIT = re.compile(r"\s*(?:[_|｜–—]|\s-\s|-{2,}|\s·\s|\s@\s|\s::\s?|-(?=[^-]{2,12}$))\s*")
 
 _DATE = re.compile(
     r"(?:19|20)\d{2}\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2}"
     r"|(?:19|20)\d{2}\s*\n?\s*\d{2}/\d{2}"  # 2019 09/07 (a date split over two spans)
+    r"|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?\s+(?:19|20)\d{2}"
 )
-_META_LABEL = re.compile(
-    r"(?:来源|来源于|文章来源|信息来源|稿件来源|作者|发布时间|发布日期|发表时间|更新时间|日期|时间|"
-    r"发布者|点击数|浏览量|浏览次数|阅读量)\s*[：:]"
-)
+_META_WORDS = ("作者", *DATE_LABELS, "发布者", "点击数", "浏览量", "浏览次数", "阅读量")
+_META_LABEL = re.compile(rf"(?:{label_pattern(_META_WORDS, ('source',))})\s*[：:]")
 _DATED_TIME = re.compile(r"(?:19|20)\d{2}\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2}\s*日?\s*\d{1,2}[:：]\d{2}")
 _BOILERPLATE = re.compile(
     r"版权所有|Copyright|ICP备|公网安备|举报电话|郑重声明|免责声明|All Rights Reserved", re.IGNORECASE
 )
 _CAPTION_WORDS = re.compile(r"摄|图片|图为|截图|供图|资料图|图源|图片来源|视频截图|^图[：:\s]")
-_CREDIT = re.compile(r"^[\[【(（]?\s*(?:作者|来源|文章来源|采写|记者|通讯员)\s*[：:]")
 _DISCLAIMER = re.compile(r"^[\[【(（]?\s*(?:免责声明|版权声明|声明)\s*[：:]")
-_DATE_LABEL = re.compile(r"(?:发布时间|发布日期|发表时间|更新时间|日期|时间)\s*[：:]")
-_LABEL_ONLY = re.compile(
-    r"^[\[【(（]?\s*(?:来源|文章来源|信息来源|作者|责任编辑|责编|编辑|发布时间|发布日期)\s*[：:]$"
+_DATE_LABEL = re.compile(rf"(?:{label_pattern(DATE_LABELS)})\s*[：:]?\s*(?:19|20)\d\d")
+_LABEL_ONLY = re.compile(  # a label whose value is on the next line
+    rf"^[\[【(（]?\s*(?:{label_pattern(('作者', '发布时间', '发布日期'), ('source', 'editor'))})\s*[：:]$"
 )
-_EDITOR = re.compile(r"^[\[【(（]?\s*(?:责任编辑|责编|编辑)\s*[：:/／]\s*\S.*$")
 _CHROME = re.compile(
     r"字号|打印本页|关闭窗口|【打印】|【关闭】|\[打印\]|\[关闭\]|分享到|分享至|扫一扫|扫描二维码|二维码|"
     r"上一篇|下一篇|返回顶部|我要纠错|【纠错】|推荐阅读|相关阅读|相关新闻|相关推荐|相关文章|"
@@ -93,6 +91,33 @@ _META_DATE_NAMES = (
     "article:published_time", "og:release_date", "og:time", "og:time ", "publishdate", "pubdate",
     "publish_time", "publishtime", "firstpublishedtime", "apub:time", "weibo: article:create_at",
 )  # fmt: skip
+
+
+SHORT_BODY = 150  # characters: a body this short is a list page's teaser when no headline heads it
+LIST_HEADLINE_LINKS = 10  # links whose text reads like a headline, on a list page
+HEADLINE_REACH = 12  # lines between an article's headline and its first paragraph, at most
+FEED_ITEMS = 4  # alike classed blocks that make a feed
+RUNNER_UP_SHARE = 0.3  # of the best score: a block that still counts when the best is a list item
+BYLINE_REACH = 3  # body paragraphs before the prose where a writer's name alone may stand
+DATED_ITEMS = 5  # dated lines in the densest block that make it a list (and a third of its lines)
+_HEADLINE_LINK = re.compile(r"[\u4e00-\u9fff]")
+_LONE_DATE = re.compile(
+    r"^[\[【(（]?\s*(?:(?:19|20)\d{2}\s*[-年/.]\s*)?\d{1,2}\s*[-月/.]\s*\d{1,2}\s*日?\s*"
+    r"(?:\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?\s*[\]】)）]?$|^\d{1,2}[:：]\d{2}(?:[:：]\d{2})?$"
+)
+# Forums and Q&A pages: the software that made them, and the words of a thread.
+_FORUM_SOFTWARE = re.compile(
+    r"discuz|phpwind|flarum|discourse|vbulletin|xenforo|nodebb|phpbb|mybb|dvbbs|bbsxp", re.IGNORECASE
+)
+_QA_WORDS = re.compile(
+    r"\d+\s*个回答|^(?:最佳答案|提问者采纳|采纳率|写回答|邀请回答|追问|已采纳|满意答案|更多回答)|该回答|这个回答|获取采纳"
+)
+_POST_NUMBER = re.compile(r"(?:^|\s)#\d{1,4}(?:\s|$)|^\d{1,4}\s*楼$|^(?:沙发|板凳|地板)$")
+_THREAD_WORDS = re.compile(r"楼主|只看该作者|共收到\s*\d+\s*条回复")
+_POST_ACTIONS = re.compile(
+    r"^(?:\d+\s*)?(?:回复|举报|引用|点赞|赞同)(?:\s*\d+)?$|^\d+\s*(?:点赞|赞)\s*[·|]\s*\d+\s*(?:评论|回复)$"
+)
+_FORUM_LINE_MAX = 24  # the thread's furniture is short lines
 
 
 @dataclass
@@ -114,20 +139,25 @@ class _Walk:
     link_len: dict[etree._Element, int] = field(default_factory=dict)
 
 
-def extract_generic(page: str, *, max_depth: int = MAX_DEPTH) -> Extracted:
+def extract_generic(page: str, *, max_depth: int = MAX_DEPTH, forums: bool = False) -> Extracted:
     """Title, meta lines, body paragraphs and editor lines of an unknown layout; NotAnArticle if none.
 
     The line walk recurses once per level of the tree: a page nested deeper than `max_depth`
-    (lxml keeps 256 levels at most) is refused rather than walked.
+    (lxml keeps 256 levels at most) is refused rather than walked. A forum thread or Q&A page
+    is refused (kind "forum") unless `forums` is true.
     """
     check_markup(page, 0, max_depth)
     root = _parse(page)
     walk = _walk(root)
     lines = walk.lines
+    if not forums and (signs := _forum_signs(root, lines)):
+        raise NotAnArticle(f"forum thread ({', '.join(signs)})", "forum")
     title, sure = _title(root, lines)
     if _NOT_FOUND.search(title) and _prose_chars(lines) < 400:
         raise NotAnArticle(f"error page ({title})")
-    container = _best_container(lines, walk)
+    container = _best_container(lines, walk, _find_title_line(lines, title) if sure else None)
+    if container is None and _headline_links(root) >= LIST_HEADLINE_LINKS:
+        raise NotAnArticle("list page (no prose, only links)", "list")
     if container is None:
         raise NotAnArticle("no article text (no prose block)")
     chosen = _container_lines(lines, container)
@@ -135,24 +165,37 @@ def extract_generic(page: str, *, max_depth: int = MAX_DEPTH) -> Extracted:
         raise NotAnArticle("no article text")
     start, end = chosen[0].index, chosen[-1].index
     if not sure:
-        title = _title_before(lines, start) or title
+        title = _title_before(lines, start) or _headline_near(lines, start) or title
     body, editor_lines, meta = _split_body(chosen, title)
     body_chars = sum(len(p) for p in body)
     if body_chars < 20:
         raise NotAnArticle("no article text")
+    title_at = _find_title_line(lines, strip_site_name(title, root, lines), start)
+    headed = title_at is not None and 0 < start - title_at <= HEADLINE_REACH and sure
     in_links = walk.link_len.get(container, 0) / max(walk.text_len.get(container, 1), 1)
-    if in_links > 0.5 or (_looks_like_list(container) and body_chars < 600):
-        raise NotAnArticle("list page (the densest block is links)")
-    if _repeated(container):
-        raise NotAnArticle("list page (the densest block is one of many alike)")
+    if (in_links > 0.5 and not headed) or (_looks_like_list(container) and body_chars < 600):
+        raise NotAnArticle("list page (the densest block is links)", "list")
+    if _repeated(container) and not (headed and body_chars >= SHORT_BODY):
+        raise NotAnArticle("list page (the densest block is one of many alike)", "list")
+    if _dated_items(chosen):
+        raise NotAnArticle("list page (the densest block is a list of dated items)", "list")
+    if body_chars < SHORT_BODY and not headed and _headline_links(root) >= LIST_HEADLINE_LINKS:
+        raise NotAnArticle("list page (a little text among many headline links, no headline over it)", "list")
     if _is_video_only(container, body_chars):
         raise NotAnArticle("video page")
+    title = strip_site_name(title, root, lines)
+    meta += _byline_under_headline(chosen[:BYLINE_REACH], body)
     if not any(_DATE.search(line) for line in meta):
-        meta = [*_meta_lines(lines, _find_title_line(lines, title), start, end), *meta]
+        meta = [*_meta_lines(lines, title_at, start, end), *meta]
+    else:
+        meta += [line for line in _meta_lines(lines, title_at, start, end, header=False) if line not in meta]
     if not any(_DATE.search(line) for line in meta) and (when := _meta_tag_date(root)):
         meta = [*meta, when]
     if not editor_lines:
         editor_lines = _editor_after(lines, end)
+    writer = _meta_tag_author(root)  # often the editor: then no writer
+    if writer and writer not in "".join(editor_lines) and not any(parse_byline(x).author for x in meta):
+        meta = [*meta, f"by {writer}"]  # a guess: a credit in the text or a dateline comes first
     return Extracted(title=title, body=body, meta_lines=meta, editor_lines=editor_lines, profile="generic")
 
 
@@ -192,15 +235,60 @@ def _title(root: etree._Element, lines: list[_Line]) -> tuple[str, bool]:
     parts = [p for p in _TITLE_SPLIT.split(page_title) if p]
     head = (max(parts[:2], key=len) if len(parts[0]) < 6 else parts[0]) if parts else ""
     if page_title:
-        best, best_overlap = "", 0
+        best, best_overlap, best_rank = "", 0, (False, 0)
         for candidate in candidates:
             overlap = _common_prefix_or_substring(candidate, page_title)
-            if overlap > best_overlap:
-                best, best_overlap = candidate, overlap
+            # a candidate <title> holds whole (not its site part) beats a longer partial match
+            whole = overlap == len(candidate) >= 6 and not (len(parts) > 1 and candidate in parts[-1])
+            if (whole, overlap) > best_rank:
+                best, best_overlap, best_rank = candidate, overlap, (whole, overlap)
         if best and best_overlap >= min(6, len(best)) and best_overlap >= 0.5 * len(best):
             in_site_name = len(parts) > 1 and best in parts[-1]
             return best, best_overlap >= 0.6 * len(head) and not in_site_name
     return head or og or (candidates[0] if candidates else ""), False
+
+
+_SITE_WORDS = re.compile(
+    r"网$|网站|频道|首页|主页|新闻|[报台]$|\.com|\.cn|\.net|博客|blog|论坛|社区|在线|门户|官网|官方|客户端|"
+    r"中心$|资讯|手机|APP|::",
+    re.IGNORECASE,
+)
+_SITE_PART_MAX = 24
+_TRAILING_SEPARATORS = re.compile(r"[\s:：|｜_\-–—]+$")
+_SITE_NAME_XPATH = "//meta[@property='og:site_name' or @name='application-name']/@content"
+_UI = "(?:播报文章|语音播报|听新闻|朗读全文)"
+_UI_WORDS = re.compile(rf"^{_UI}\s*|(?<=\S{{6}}){_UI}.*$")
+
+
+def strip_site_name(title: str, root: etree._Element, lines: list[_Line] = ()) -> str:
+    """The headline without the site's name or channel around it: a part after (or before) a
+    separator - _ | —— goes when it is og:site_name, reads like a site or channel name, or the
+    rest stands alone as a heading on the page. UI words (播报文章) go too."""
+    title = _TRAILING_SEPARATORS.sub("", _UI_WORDS.sub("", title).strip())
+    names = [_clean(v) for v in root.xpath(_SITE_NAME_XPATH)]
+    for name in names:  # the site's own name after a separator: it and all after it go
+        at = title.find(name, 4) if len(name) >= 2 else -1
+        cuts = [m for m in _TITLE_SPLIT.finditer(title, 0, at + 1) if m.end() == at] if at > 0 else []
+        if cuts:
+            title = title[: cuts[0].start()].strip()
+    headings = {_clean(node.text_content()) for tag in _HEADING_TAGS for node in root.iter(tag)}
+    headings |= {line.text for line in lines if not line.link_chars and len(line.text) <= 120}
+
+    def site_like(part: str, rest: str) -> bool:
+        part = part.strip(" :：")
+        if not part or len(part) > _SITE_PART_MAX or len(rest) < 4:
+            return False
+        named = any(name and (name in part or part in name) for name in names)
+        return named or bool(_SITE_WORDS.search(part)) or rest.strip() in headings
+
+    while (cuts := list(_TITLE_SPLIT.finditer(title))) and site_like(
+        title[cuts[-1].end() :], title[: cuts[-1].start()]
+    ):
+        title = title[: cuts[-1].start()].strip()
+    cut = _TITLE_SPLIT.search(title)
+    if cut and len(title[cut.end() :]) >= 6 and site_like(title[: cut.start()], title[cut.end() :]):
+        title = title[cut.end() :].strip()
+    return title
 
 
 def _title_before(lines: list[_Line], start: int) -> str:
@@ -217,8 +305,49 @@ def _title_before(lines: list[_Line], start: int) -> str:
     return ""
 
 
+_BREADCRUMB = re.compile(r"位置|>|＞|→|»|首页|主页")
+_CLAUSE_END = re.compile(r"[。，；;,…]$")
+_HAS_LETTERS = re.compile(r"[A-Za-z\u4e00-\u9fff]")
+_TITLE_NAME = re.compile(r"title|headline|biaoti|bt_", re.IGNORECASE)
+
+
+def _headline_near(lines: list[_Line], start: int) -> str:
+    """A headline-like line just above the body, or opening it: short, not a link (unless its
+    element is named a title), a meta line, a credit or a breadcrumb, and not ending like a
+    clause (the title of a plain layout)."""
+    if start < len(lines) and lines[start].owner.tag in _HEADING_TAGS and 4 <= len(lines[start].text) <= 60:
+        return lines[start].text  # the text block opens with its heading (a linked post title too)
+    skipped_start = False
+    for position in [*range(start - 1, max(start - 6, -1), -1), start, start + 1]:
+        if position < 0 or position >= len(lines) or (position > start and not skipped_start):
+            continue
+        line = lines[position]
+        text = line.text
+        linked = line.link_chars >= 0.3 * len(text) and not _TITLE_NAME.search(_names(line.owner))
+        chrome = _BREADCRUMB.search(text) or _CHROME.search(text)
+        if not text or linked or _is_meta(text) or is_credit_line(text) or chrome:
+            skipped_start = position == start
+            continue
+        if position >= start and not any(_is_prose(after) for after in lines[position + 1 : position + 5]):
+            continue
+        between = lines[position + 1 : start]
+        if position < start and sum(1 for x in between if x.link_chars >= 0.5 * len(x.text) > 0) >= 2:
+            continue  # a sidebar's heading over its links, not the headline over the text
+        if 4 <= len(text) <= 60 and not _CLAUSE_END.search(text) and len(_PUNCT.findall(text)) <= 2:
+            return text
+        if position < start and len(text) > 60:
+            return ""  # prose above the body: no headline there
+    return ""
+
+
+# Quotes and full-width forms compared as one: <title> often writes "…" where the headline has “…”.
+_FULL_WIDTH = {chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)}
+_FOLD = str.maketrans({**_FULL_WIDTH, "“": '"', "”": '"', "‘": "'", "’": "'", "\u3000": " "})
+
+
 def _common_prefix_or_substring(candidate: str, page_title: str) -> int:
     """How much of the candidate <title> repeats: the whole of it, or its longest prefix."""
+    candidate, page_title = candidate.translate(_FOLD), page_title.translate(_FOLD)
     if candidate in page_title:
         return len(candidate)
     low, high = 0, len(candidate)
@@ -270,7 +399,7 @@ def _walk(top: etree._Element) -> _Walk:
 
     def visit(node: etree._Element, in_link: bool, in_caption: bool) -> None:
         tag = node.tag if isinstance(node.tag, str) else ""
-        if tag == "head":
+        if tag in ("head", "title"):  # a <title> lxml moved into the body is not a line
             return
         block = tag in _BLOCK_TAGS
         if block:
@@ -312,13 +441,17 @@ def _is_prose(line: _Line) -> bool:
     )
 
 
-def _find_title_line(lines: list[_Line], title: str) -> int | None:
+def _find_title_line(lines: list[_Line], title: str, before: int | None = None) -> int | None:
+    """The line holding the headline: the last one above `before` (the body), else the first."""
     if not title:
         return None
-    for line in lines:
-        if line.text == title or (len(line.text) < 2 * len(title) + 10 and title in line.text):
-            return line.index
-    return None
+    found = [
+        line.index
+        for line in lines
+        if line.text == title or (len(line.text) < 2 * len(title) + 10 and title in line.text)
+    ]
+    above = [index for index in found if before is not None and index < before]
+    return above[-1] if above else (found[0] if found else None)
 
 
 # --- body ----------------------------------------------------------------------------------
@@ -328,8 +461,44 @@ def _names(node: etree._Element) -> str:
     return f"{node.get('class', '')} {node.get('id', '')}".strip()
 
 
-def _best_container(lines: list[_Line], walk: _Walk) -> etree._Element | None:
-    """The element holding the most prose, discounted for links and chrome-like names."""
+def _best_container(
+    lines: list[_Line], walk: _Walk, headline_at: int | None = None
+) -> etree._Element | None:
+    """The element holding the most prose, discounted for links and chrome-like names. When that
+    is a feed (an item of a list, or a block of alike items: teasers beside a short article),
+    the best block that is not one and sits right under the headline (line `headline_at`), if it
+    scores at least RUNNER_UP_SHARE of the feed."""
+    ranked = _ranked_containers(lines, walk)
+    if not ranked:
+        return None
+    best, best_score = ranked[0]
+    if headline_at is None or not (_repeated(best) or _alike_items(best)):
+        return best
+    first_line = {}
+    for line in lines:
+        for node in (line.owner, *line.owner.iterancestors()):
+            first_line.setdefault(node, line.index)
+    for node, score in ranked[1:]:
+        if score < RUNNER_UP_SHARE * best_score:
+            break
+        under = 0 < first_line.get(node, -1) - headline_at <= HEADLINE_REACH
+        if under and not _repeated(node) and not _alike_items(node) and best not in node.iterancestors():
+            return node
+    return best
+
+
+def _alike_items(node: etree._Element) -> bool:
+    """The element holds FEED_ITEMS or more alike classed blocks (a feed's cards), not paragraphs."""
+    kinds: dict[tuple[str, str], int] = {}
+    for child in node:
+        if isinstance(child.tag, str) and child.tag not in _PARAGRAPH_TAGS and child.get("class"):
+            key = (child.tag, child.get("class", ""))
+            kinds[key] = kinds.get(key, 0) + 1
+    return any(count >= FEED_ITEMS for count in kinds.values())
+
+
+def _ranked_containers(lines: list[_Line], walk: _Walk) -> list[tuple[etree._Element, float]]:
+    """Elements by prose score, best first (scores discounted for links and chrome names)."""
     scores: dict[etree._Element, float] = {}
     for line in lines:
         if not _is_prose(line):
@@ -342,7 +511,7 @@ def _best_container(lines: list[_Line], walk: _Walk) -> etree._Element | None:
                 break
             scores[node] = scores.get(node, 0.0) + weight * share
             node = node.getparent()
-    best, best_score = None, 0.0
+    ranked = []
     for node, score in scores.items():
         if node.tag in ("html", "body"):
             score *= 0.5
@@ -357,9 +526,9 @@ def _best_container(lines: list[_Line], walk: _Walk) -> etree._Element | None:
                 score *= 0.3
             elif _GOOD_NAME.search(names):
                 score *= 1.25
-        if score > best_score:
-            best, best_score = node, score
-    return best
+        if score > 0:
+            ranked.append((node, score))
+    return sorted(ranked, key=lambda pair: pair[1], reverse=True)
 
 
 def _container_lines(lines: list[_Line], container: etree._Element) -> list[_Line]:
@@ -415,8 +584,8 @@ def _split_body(chosen: list[_Line], title: str) -> tuple[list[str], list[str], 
             continue
         if line.owner.tag == "center" and size < 40 and not _SENTENCE_END.search(text):
             continue  # a caption left in a <center> whose image is gone
-        if _EDITOR.match(text) and size < 40:
-            editors.append(text)
+        if is_credit_line(text):
+            (editors if parse_byline(text).editor else meta).append(text)
             continue
         if _LABEL_ONLY.match(text) and position + 1 < len(chosen):
             continue
@@ -445,7 +614,7 @@ def _trim_tail(body: list[_Line], meta: list[str]) -> None:
     """Drop what trails the article: counters, tag runs, disclaimers; credit lines go to meta."""
     while body:
         text = body[-1].text
-        if _CREDIT.match(text) and len(text) < 50:
+        if is_credit_line(text) or (len(text) < 80 and _DATE_LABEL.search(text)):
             meta.append(text)
         elif not (_edge_chrome(text) or _DISCLAIMER.match(text) or _tag_run(body)):
             return
@@ -498,19 +667,84 @@ def _is_video_only(container: etree._Element, body_chars: int) -> bool:
     return body_chars < 120 and next(container.iter("video"), None) is not None
 
 
+# --- what the page is ----------------------------------------------------------------------
+
+
+def _forum_signs(root: etree._Element, lines: list[_Line]) -> list[str]:
+    """The signs that a page is a forum thread or a Q&A page; two are needed (else none)."""
+    signs = []
+    generator = " ".join(root.xpath("//meta[@name='generator']/@content"))
+    powered = " ".join(line.text for line in lines if "powered" in line.text.lower() and len(line.text) < 80)
+    if _FORUM_SOFTWARE.search(generator) or _FORUM_SOFTWARE.search(powered):
+        signs.append("forum software")  # portals run on forum software too: one sign of two
+    short = [line.text for line in lines if len(line.text) <= _FORUM_LINE_MAX]
+    qa = sum(1 for text in short if _QA_WORDS.search(text))
+    if qa:
+        signs += ["answers"] * min(qa, 2)
+    if sum(1 for text in short if _POST_NUMBER.search(text)) >= 3:
+        signs.append("numbered posts")
+    if any(_THREAD_WORDS.search(text) for text in short):
+        signs.append("楼主")
+    actions: dict[str, int] = {}
+    for text in short:
+        if match := _POST_ACTIONS.match(text):
+            word = re.sub(r"[\d\s]", "", match.group(0))[:2]
+            actions[word] = actions.get(word, 0) + 1
+    if any(count >= 5 for count in actions.values()):
+        signs.append("per-post actions")
+    return sorted(set(signs)) if len(signs) >= 2 else []
+
+
+def _headline_links(root: etree._Element) -> int:
+    """Links whose text reads like a headline (8 to 40 characters, Chinese)."""
+    count = 0
+    for link in root.iter("a"):
+        text = _clean(link.text_content())
+        if 8 <= len(text) <= 40 and _HEADLINE_LINK.search(text):
+            count += 1
+    return count
+
+
+def _dated_items(chosen: list[_Line]) -> bool:
+    """The block is a list of dated items: many lines that are a date or a time alone, or a
+    linked title with its date."""
+    dated = 0
+    for line in chosen:
+        text = line.text
+        if _LONE_DATE.match(text) or (line.link_chars >= 6 and len(text) < 80 and _DATE.search(text)):
+            dated += 1
+    return dated >= DATED_ITEMS and dated * 3 >= len(chosen)
+
+
 # --- meta and editor -----------------------------------------------------------------------
 
 
-def _meta_lines(lines: list[_Line], title_at: int | None, start: int, end: int) -> list[str]:
-    """Lines holding a date, 来源 or 作者: between headline and body, else just after the body."""
+def _meta_lines(
+    lines: list[_Line], title_at: int | None, start: int, end: int, *, header: bool = True
+) -> list[str]:
+    """Lines holding a date, 来源 or 作者: between headline and body, else just after the body;
+    and the credit lines just after the body (with `header` false: those alone)."""
+    after = _collect_meta(lines[end + 1 : end + 12])
+    credits = [line for line in after if is_credit_line(line) and not parse_byline(line).editor]
+    if not header:
+        return credits
     if title_at is not None and title_at < start:
-        window = lines[title_at + 1 : start][-15:]
+        window = lines[title_at + 1 : start]
+        window = window if len(window) <= 20 else [*window[:10], *window[-10:]]
     else:
         window = lines[max(0, start - 8) : start]
     found = _collect_meta(window)
     if not any(_DATE.search(line) for line in found):
-        found += [line for line in _collect_meta(lines[end + 1 : end + 12]) if _DATE_LABEL.search(line)]
-    return found
+        found += [line for line in after if _DATE_LABEL.search(line)] or _posted(lines[end + 1 : end + 4])
+    return found + [line for line in credits if line not in found]
+
+
+def _posted(window: list[_Line]) -> list[str]:
+    """A blog's `posted` line just under the post: a short, dated line that is not a link."""
+    for line in window:
+        if len(line.text) < 80 and line.link_chars < 0.5 * len(line.text) and _DATED_TIME.search(line.text):
+            return [line.text]
+    return []
 
 
 def _collect_meta(window: list[_Line]) -> list[str]:
@@ -525,9 +759,34 @@ def _collect_meta(window: list[_Line]) -> list[str]:
         if _LABEL_ONLY.match(text):
             pending = text
             continue
-        if len(text) <= 120 and _is_meta(text) and line.link_chars < 0.5 * len(text):
+        own = len(text) - line.link_chars  # a date line may carry the site's link
+        dated = 10 <= own <= 60 and _DATE.search(text)
+        credited = _is_meta(text) or is_credit_line(text)
+        if len(text) <= 120 and ((credited and own >= 0.5 * len(text)) or dated):
             found.append(text)
     return found
+
+
+def _byline_under_headline(window: list[_Line], body: list[str]) -> list[str]:
+    """A writer's name alone on a line under the headline, before the first paragraph of prose,
+    as a `作者：` meta line (`胡平` under `路是人走出来的`); taken out of the body if it is there."""
+    for line in window:
+        if is_lone_name(line.text) and not line.link_chars:
+            if line.text in body[:BYLINE_REACH]:
+                body.remove(line.text)
+            return [f"作者：{line.text}"]
+        if _is_prose(line) and not _is_meta(line.text):
+            return []  # prose has begun
+    return []
+
+
+def _meta_tag_author(root: etree._Element) -> str | None:
+    """The `<meta name="author">` of the page when it names a person-like writer (no spaces)."""
+    for content in root.xpath("//meta[@name='author']/@content"):
+        name = _clean(content)
+        if 2 <= len(name) <= 24 and " " not in name and "http" not in name and _HAS_LETTERS.search(name):
+            return name
+    return None
 
 
 def _meta_tag_date(root: etree._Element) -> str | None:
@@ -545,7 +804,7 @@ def _editor_after(lines: list[_Line], end: int) -> list[str]:
     """A 责任编辑 line just after the body (joined with its value when split over two lines)."""
     tail = lines[end + 1 : end + 6]
     for position, line in enumerate(tail):
-        if _EDITOR.match(line.text) and len(line.text) < 40:
+        if is_credit_line(line.text) and parse_byline(line.text).editor:
             return [line.text]
         if _LABEL_ONLY.match(line.text) and "编" in line.text and position + 1 < len(tail):
             return [line.text + tail[position + 1].text]

@@ -25,12 +25,18 @@ def looks_like_html(text: str) -> bool:
 
 
 def extract_page(
-    text: str, profile: str | None = None, *, max_chars: int = MAX_CHARS, max_depth: int = MAX_DEPTH
+    text: str,
+    profile: str | None = None,
+    *,
+    max_chars: int = MAX_CHARS,
+    max_depth: int = MAX_DEPTH,
+    forums: bool = False,
 ) -> Extracted:
     """Extract raw fields from decoded page text; raise NotAnArticle with the reason.
 
     A page over `max_chars` characters or nested deeper than `max_depth` is refused before it
-    is parsed (PageRefused, a NotAnArticle; 0 turns a limit off).
+    is parsed (PageRefused, a NotAnArticle; 0 turns a limit off). Forum and Q&A threads are
+    refused (kind "forum") unless `forums` is true.
     """
     if max_chars and len(text) > max_chars:
         check_markup(text, max_chars, 0)
@@ -43,7 +49,7 @@ def extract_page(
     for candidate in PROFILES.values():
         if selector.css(candidate.title) and selector.css(candidate.body):
             return _by_profile(selector, candidate)
-    return extract_generic(text, max_depth=0)  # depth checked above
+    return extract_generic(text, max_depth=0, forums=forums)  # depth checked above
 
 
 def _text_of(selector: Selector) -> str:

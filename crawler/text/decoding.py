@@ -14,7 +14,9 @@ Evidence, in order:
 
 ``gb2312``/``gbk`` labels decode as GB18030 and ``big5`` as Big5-HKSCS (their supersets).
 A page that no candidate decodes cleanly is decoded with replacement characters (U+FFFD)
-and flagged ``decode-errors:N``; it is never dropped.
+and flagged ``decode-errors:N``; it is never dropped. A single-byte code page that a guess
+names (ptcp154, cp1251 …) is taken only when no Chinese reading of the bytes is plausible: a
+GBK page with a few broken bytes is GB18030 with those bytes replaced.
 """
 
 from __future__ import annotations
@@ -45,6 +47,11 @@ SUPERSETS = {
 }
 LABEL_ALIASES = {"x-gbk": "gbk", "x-x-big5": "big5", "x-euc-tw": "big5"}  # labels Python lacks
 DETECTION_CANDIDATES = ("utf-8", "gb18030", "big5hkscs")
+# Codecs a statistical guess may name that are not single-byte code pages. A single-byte guess
+# (ptcp154, cp1251, koi8-r …) decodes any bytes; it never wins over a plausible Chinese reading.
+MULTI_BYTE = frozenset(
+    {"utf-8", "gb18030", "big5hkscs", "euc_jp", "shift_jis", "cp932", "euc_kr", "cp949", "iso2022_jp"}
+)
 BOMS = (
     (codecs.BOM_UTF8, "utf-8"),
     (codecs.BOM_UTF16_LE, "utf-16-le"),
@@ -187,8 +194,10 @@ def decode_page(body: bytes, content_type: str | None = None) -> Decoded:
     if not body.strip(b"\t\n\r\x0c ") or body.isascii():
         return Decoded(body.decode("utf-8"), "utf-8", ("encoding:utf-8", "encoding-from:default"))
     detected = _detect(body)
-    if detected is None:
+    if detected is None or detected[0] not in MULTI_BYTE:
         fallback = _with_replacements(body)
-        return Decoded(fallback.text, fallback.encoding, (*fallback.flags, *flags))
+        readable = fallback.text.replace("\ufffd", "")
+        if detected is None or plausibility(readable) >= PLAUSIBLE:
+            return Decoded(fallback.text, fallback.encoding, (*fallback.flags, *flags))
     codec, text = detected
     return Decoded(text, codec, (f"encoding:{codec}", "encoding-from:detected", *flags))

@@ -1,8 +1,9 @@
 """SEO junk and page chrome in an article body: what mirrors add and what extraction drags in.
 
-Runs on Simplified text (after the normalize chain). Every rule removes whole paragraphs,
-except a place-name run glued to the end of a real paragraph, which is cut off it. Editor
-lines (责编：X) are left for the metadata stage. ``remove_junk`` is idempotent.
+Runs on Simplified text (after the normalize chain). Credit lines (来源, 责编 …, as
+crawler.text.byline knows them) are left for the metadata stage. Every rule removes whole paragraphs,
+except a place-name run glued to the end of a real paragraph, which is cut off it.
+``remove_junk`` is idempotent.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from crawler.text.byline import is_credit_line, is_repost_note
 from crawler.text.gazetteer import lookup
 
 # A run of place names: separated by pipes, spaces, 、 or commas; a few unknown tokens tolerated.
@@ -52,7 +54,6 @@ _BLOCK_HEADERS = {
 }
 _BLOCK_HEADER_REST_MAX = 80
 _LINK_TITLE_MAX = 40
-_EDITOR_LINE = re.compile(r"^[\[【(（]?\s*(?:责任编辑|责编|编辑)\s*[：:]")
 
 _FOOTER_STRONG = re.compile(
     r"ICP[备证]\s*\d{5,}|公网安备\s*\d{8,}|Copyright\s*(?:©|\(c\))?\s*\d{4}|©\s*\d{4}", re.IGNORECASE
@@ -61,6 +62,13 @@ _FOOTER_WEAK = re.compile(
     r"版权所有(?![人者权])|未经(?:本\w{1,2})?授权.{0,6}(?:转载|复制)|免责声明[:：]|如有侵权"
 )
 _FOOTER_MAX = 150
+# What platforms and reposts append: 返回搜狐，查看更多; 关注公众号…; 点击右上角分享; 本文经…授权转载.
+_PLATFORM_TAIL = re.compile(
+    r"返回搜狐[，,\s]*查看更多|点击.{0,6}(?:右上角|下方|上方).{0,8}分享|"
+    r"^(?:请|欢迎)?(?:关注|长按|扫码|识别|搜索).{0,20}公众号(?:\W*$|.{0,12}(?:更多|获取|精彩|资讯|第一时间))|"
+    r"本文(?:经|由).{0,40}授权(?:转载|发布)|转载请(?:注明|联系)|未经.{0,12}(?:授权|许可|同意).{0,12}"
+    r"(?:转载|使用|复制|摘编)|(?:欢迎|敬请)(?:关注|分享|转发)"
+)
 
 # At the top: keyword lines (porn/gambling terms joined by _ , /) and ad-slot ids.
 _KEYWORD_SEPARATORS = re.compile(r"[_,，/|｜]")
@@ -82,6 +90,7 @@ KINDS = (
     "related",
     "links",
     "footer",
+    "platform-tail",
     "empty",
 )
 
@@ -129,6 +138,8 @@ def paragraph_kind(text: str) -> str | None:
         _FOOTER_STRONG.search(text) or (_FOOTER_WEAK.search(text) and not _SENTENCE_END.search(text[:-1]))
     ):
         return "footer"
+    if len(text) <= _FOOTER_MAX and _PLATFORM_TAIL.search(text) and not is_repost_note(text):
+        return "platform-tail"  # a repost note carries credits: the metadata stage reads it
     if len(text) <= _TAG_LINE_MAX and _TAG_LINE.match(text):
         return "tag-line"
     if len(text) <= _COUNTY_TAIL_MAX and _COUNTY_TAIL.search(text):
@@ -170,7 +181,7 @@ def classify(paragraphs: list[str]) -> list[str | None]:
             if kinds[follower] is not None and kinds[follower] not in _BLOCK_HEADERS:
                 continue
             text = texts[follower]
-            if kinds[follower] in _BLOCK_HEADERS or _EDITOR_LINE.match(text):
+            if kinds[follower] in _BLOCK_HEADERS or is_credit_line(text):
                 break
             if not _is_short_list(text, _LINK_TITLE_MAX):
                 break

@@ -106,3 +106,215 @@ def test_title_drops_the_site_suffix_when_no_heading_matches():
         "东沟村修通致富路",
         ["东沟村新修水泥路五公里，村民出行和农产品外运更加方便，沿线三个组的群众都受益。"],
     )
+
+
+# --- issue 13: pages nobody here wrote ---------------------------------------------------------
+
+_NAV = "".join(f'<li><a href="/n/{i}.html">县里召开第{i}次乡村振兴工作推进会议</a></li>' for i in range(30))
+_PROSE = "近日，青山镇组织党员干部深入田间地头，帮助群众抢收抢种，确保颗粒归仓。"
+
+
+def page(body: str, title: str = "青山镇党员干部帮助群众抢收抢种_青山新闻网", head: str = "") -> str:
+    nav = f"<ul class='nav'>{_NAV}</ul>"
+    return f"<html><head><title>{title}</title>{head}</head><body>{nav}{body}</body></html>"
+
+
+HEADER = "2024-03-01 10:00 来源：青山新闻网"
+
+
+def article_body(paragraphs: int, *, after: str = "", header: str = HEADER) -> str:
+    text = "".join(f"<p>{_PROSE}第{i}段。</p>" for i in range(paragraphs))
+    return f"<div class='article'><h1>青山镇党员干部帮助群众抢收抢种</h1><div class='info'>{header}</div>" \
+           f"<div class='content'>{text}</div>{after}</div>"  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("title", "head", "expected"),
+    [
+        ("青山镇党员干部帮助群众抢收抢种_青山新闻网", "", "青山镇党员干部帮助群众抢收抢种"),
+        ("青山镇党员干部帮助群众抢收抢种 - 青山频道 - 某某网", "", "青山镇党员干部帮助群众抢收抢种"),
+        ("青山镇党员干部帮助群众抢收抢种|青山在线", "", "青山镇党员干部帮助群众抢收抢种"),
+        ("播报文章 青山镇党员干部帮助群众抢收抢种", "", "青山镇党员干部帮助群众抢收抢种"),
+        (
+            "青山镇党员干部帮助群众抢收抢种_青山号",
+            '<meta property="og:site_name" content="青山号">',
+            "青山镇党员干部帮助群众抢收抢种",
+        ),
+    ],
+)
+def test_title_is_the_headline_without_the_site_name(title, head, expected):
+    assert extract_generic(page(article_body(4), title, head)).title == expected
+
+
+def test_a_hyphen_inside_the_headline_stays():
+    html = page(article_body(4).replace("帮助群众抢收抢种", "帮助群众抢收抢种-夏粮"), "x")
+    assert extract_generic(html).title == "青山镇党员干部帮助群众抢收抢种-夏粮"
+
+
+def test_short_article_under_many_headline_links_is_kept():
+    fields = extract_generic(page(article_body(2)))  # about 80 characters of text, 30 headline links
+    assert len(fields.body) == 2
+    assert fields.meta_lines == ["2024-03-01 10:00 来源：青山新闻网"]
+
+
+def test_channel_page_with_a_teaser_is_a_list():
+    teaser = f"<div class='focus'><h3><a href='/n/1.html'>头条新闻</a></h3><p>{_PROSE}</p></div>"
+    with pytest.raises(NotAnArticle, match="list page") as refused:
+        extract_generic(page(teaser, "青山新闻网-首页"))
+    assert refused.value.kind == "list"
+
+
+def test_dated_link_list_is_a_list():
+    items = "".join(
+        f"<li><a href='/n/{i}.html'>青山镇召开第{i}次党员大会</a><span>2024-03-{i + 1:02d}</span></li>"
+        for i in range(12)
+    )
+    with pytest.raises(NotAnArticle, match="list page") as refused:
+        extract_generic(page(f"<h2>通知公告</h2><ul class='list'>{items}</ul>", "通知公告_青山新闻网"))
+    assert refused.value.kind == "list"
+
+
+_THREAD = """<html><head><title>村里的路什么时候修？_青山论坛</title>
+<meta name="generator" content="Discuz! X3.4"></head><body>
+<div class="post"><div>楼主</div><p>村里的路坑坑洼洼，请问什么时候能修好？</p><div>回复</div></div>
+<div class="post"><div>2楼</div><p>我也想知道，听说今年有修路的计划，希望早点开工。</p><div>回复</div></div>
+<div class="post"><div>3楼</div><p>镇里已经立项了，预计下个月开工，到时候会有公告的。</p><div>回复</div></div>
+</body></html>"""
+
+
+def test_forum_thread_is_refused_unless_forums_are_wanted():
+    with pytest.raises(NotAnArticle, match="forum") as refused:
+        extract_generic(_THREAD)
+    assert refused.value.kind == "forum"
+    assert extract_generic(_THREAD, forums=True).body  # let through: the posts are read as text
+
+
+def test_comments_under_an_article_do_not_make_it_a_forum():
+    comments = "<div class='comment'><div>网友评论</div><div>回复</div><div>举报</div></div>"
+    assert extract_generic(page(article_body(4, after=comments))).body
+
+
+def test_credit_lines_in_the_body_go_to_meta_and_editor():
+    after = "<p>（记者 张三 通讯员 李四）</p><p>编辑 王一｜排版 李二｜审核 赵三</p>"
+    fields = extract_generic(page(article_body(4, after=f"<div class='content'>{after}</div>")))
+    assert all("记者" not in line and "审核" not in line for line in fields.body)
+    assert "编辑 王一｜排版 李二｜审核 赵三" in fields.editor_lines
+    assert any("记者 张三" in line for line in fields.meta_lines)
+
+
+def test_damaged_editor_line_after_the_body_is_kept_for_repair():
+    fields = extract_generic(page(article_body(4, after="<div class='editor'>責(zé)編:劉瓊</div>")))
+    assert fields.editor_lines == ["責(zé)編:劉瓊"]
+
+
+def test_date_line_carrying_the_site_link_is_the_header():
+    header = "<a href='http://www.example.cn/'>http://www.example.cn/</a> 2005-07-18 13:03:17"
+    fields = extract_generic(page(article_body(4, header=header)))
+    assert any("2005-07-18 13:03:17" in line for line in fields.meta_lines)
+
+
+def test_ui_words_after_the_headline_go():
+    html = page(article_body(4).replace("抢收抢种</h1>", "抢收抢种播报文章语音播报文章，释放双眼</h1>"), "x")
+    assert extract_generic(html).title == "青山镇党员干部帮助群众抢收抢种"
+
+
+def test_forum_software_alone_does_not_make_an_article_a_thread():
+    head = '<meta name="generator" content="Discuz! X3.4">'
+    assert extract_generic(page(article_body(4), head=head)).body
+
+
+_PLAIN = "".join(f"<p>{_PROSE}第{i}段，村民们说今年的收成比去年好。</p>" for i in range(5))
+
+
+@pytest.mark.parametrize(
+    ("above", "expected"),
+    [
+        ("<div>当前位置：首页->乡村振兴</div><div>青山镇抢收抢种见闻</div>", "青山镇抢收抢种见闻"),
+        ("<div class='postTitle'><a href='/p/1.html'>青山镇抢收抢种见闻</a></div>", "青山镇抢收抢种见闻"),
+        ("<p>青山镇抢收抢种见闻</p><p>林一</p>", "青山镇抢收抢种见闻"),  # the headline opens the text block
+    ],
+)
+def test_headline_of_a_plain_layout_whose_title_is_the_site_name(above, expected):
+    body = f"<ul>{_NAV}</ul><div>{above}{_PLAIN}</div>"
+    html = f"<html><head><title>青山论坛</title></head><body>{body}</body></html>"
+    assert extract_generic(html).title == expected
+
+
+def test_a_short_article_beside_a_feed_of_teasers_is_the_article():
+    teaser = "<div class='stream-item'><div class='card'><h4><a href='/n/{0}.html'>第{0}条推荐新闻</a></h4>" \
+             "<p>这是一条推荐新闻的摘要，写了很多话，读者可以点进去看。</p></div></div>"  # fmt: skip
+    feed = "<div class='stream'>" + "".join(teaser.format(i) for i in range(6)) + "</div>"
+    article = "<div class='article'><h1>青山镇党员干部帮助群众抢收抢种</h1><div>2024-03-01 10:00</div>" \
+              + "".join(f"<p>{_PROSE}</p>" for _ in range(2)) + "</div>"  # fmt: skip
+    title = "<title>青山镇党员干部帮助群众抢收抢种</title>"
+    fields = extract_generic(f"<html><head>{title}</head><body>{article}{feed}</body></html>")
+    assert fields.body == [_PROSE] * 2
+
+
+def test_a_name_alone_under_the_headline_is_the_writer():
+    body = f"<div><h1>青山镇抢收抢种见闻</h1><p>林一</p>{_PLAIN}</div>"
+    title = "<title>青山镇抢收抢种见闻</title>"
+    fields = extract_generic(f"<html><head>{title}</head><body>{body}</body></html>")
+    assert "作者：林一" in fields.meta_lines
+    assert "林一" not in fields.body
+
+
+def test_the_meta_author_tag_is_a_guess_at_the_writer():
+    head = '<meta name="author" content="北一">'
+    assert "by 北一" in extract_generic(page(article_body(4), head=head)).meta_lines
+
+
+def test_the_meta_author_tag_naming_the_editor_is_no_writer():
+    head = '<meta name="author" content="郭一">'
+    fields = extract_generic(page(article_body(4, after="<div>【责任编辑：郭一】</div>"), head=head))
+    assert not any(line.startswith("by ") for line in fields.meta_lines)
+
+
+def test_the_site_name_and_all_after_it_leave_the_title():
+    head = '<meta property="og:site_name" content="某某的家_蓝天">'
+    html = page(article_body(4).replace("帮助群众抢收抢种</h1>", "_抢收抢种 (2)</h1>"),
+                "青山镇党员干部_抢收抢种 (2) @ 某某的家_蓝天 :: 某平台 PIXNET ::", head)  # fmt: skip
+    assert extract_generic(html).title == "青山镇党员干部_抢收抢种 (2)"
+
+
+@pytest.mark.parametrize("text", ["展开", "手机版", "日本語"])
+def test_page_buttons_are_no_writer(text):
+    body = f"<div><h1>青山镇抢收抢种见闻</h1><p>{text}</p>{_PLAIN}</div>"
+    title = "<title>青山镇抢收抢种见闻</title>"
+    assert not extract_generic(f"<html><head>{title}</head><body>{body}</body></html>").meta_lines
+
+
+_QA = """<html><head><title>村里的路什么时候修？ - 某某问答</title></head><body>
+<h1>村里的路什么时候修？</h1><div>查看全部 12 个回答</div>
+<div class="answer"><div>1 人赞同了该回答</div><p>镇里已经立项了，预计下个月开工，到时候有公告。</p></div>
+<div class="answer"><div>3 人赞同了该回答</div><p>听说今年有修路的计划，可以去问问村委会。</p></div>
+</body></html>"""
+
+_NUMBERED = """<html><head><title>脚本语言怎么选</title></head><body><h1>脚本语言怎么选</h1>
+<div class="reply"><div>甲乙 #1 1 月前</div><p>我觉得各有各的好处，要看你用来做什么事情。</p></div>
+<div class="reply"><div>丙丁 #2 1 月前</div><p>同意楼上的说法，先想清楚要解决的问题。</p></div>
+<div class="reply"><div>戊己 #3 28 天前</div><p>我用了好几年，写小工具很顺手。</p></div>
+<div class="reply"><div>2 回复</div><div>1 回复 1</div><div>回复</div><div>回复 1</div><div>回复</div></div>
+</body></html>"""
+
+
+@pytest.mark.parametrize("html", [_QA, _NUMBERED], ids=["answers", "numbered-posts"])
+def test_question_and_answer_pages_and_numbered_replies_are_forums(html):
+    with pytest.raises(NotAnArticle) as refused:
+        extract_generic(html)
+    assert refused.value.kind == "forum"
+
+
+def test_a_linked_heading_opening_the_text_block_is_the_headline_not_a_sidebar_heading():
+    links = "".join(f"<li><a href='/c/{i}'>分类{i} (rss)</a></li>" for i in range(3))
+    sidebar = f"<h3>随笔分类</h3><ul>{links}</ul>"
+    post = f"<div class='post'><h2><a href='/p/1.html'>青山镇抢收抢种见闻</a></h2>{_PLAIN}</div>"
+    html = f"<html><head><title>某某的博客</title></head><body>{sidebar}{post}</body></html>"
+    assert extract_generic(html).title == "青山镇抢收抢种见闻"
+
+
+def test_a_title_part_a_line_holds_whole_beats_a_longer_partial_match():
+    header = "<p>某某网站 某某趣谈软件</p>"
+    body = f"<div>{header}<p class='slug'>给计算机系学生的建议</p>{_PLAIN}</div>"
+    html = page(body, "给计算机系学生的建议 - 某某网站")
+    assert extract_generic(html).title == "给计算机系学生的建议"

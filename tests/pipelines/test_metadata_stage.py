@@ -96,3 +96,19 @@ def test_no_place_no_regions(stage):
     pipeline, _ = stage
     item = pipeline.process_item(article(meta_lines=[], title="村干部学电商", body=["培训涵盖短视频拍摄。"]))
     assert item["regions"] == []
+
+
+@pytest.mark.parametrize(
+    ("meta_lines", "body", "author"),
+    [
+        # a dateline over a guess; a label over a guess; the guess when nothing else credits a writer
+        (["by 编辑甲"], ["某某社深圳5月12日电（记者戴一、印二）正文开始。", "正文。"], "戴一 印二"),
+        (["十三 2025-04-21 00:41"], ["正文。", "本文来自公众号“某某”，作者：彦一，经授权发布。"], "彦一"),
+        (["十三 2025-04-21 00:41:40"], ["正文。"], "十三"),
+    ],
+)
+def test_labelled_credits_and_datelines_come_before_guessed_writers(stage, meta_lines, body, author):
+    pipeline, _ = stage
+    item = pipeline.process_item(article(meta_lines=meta_lines, body=body, editor_lines=[], title="标题"))
+    assert item["author"] == author
+    assert all("本文来自" not in paragraph for paragraph in item["body"])

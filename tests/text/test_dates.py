@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from crawler.text.dates import CHINA, date_from_url, parse_date
+from crawler.text.dates import CHINA, date_from_url, parse_date, parse_published
 
 
 @pytest.mark.parametrize(
@@ -52,3 +52,65 @@ def test_dates_in_urls(url, expected):
 )
 def test_urls_without_a_date(url):
     assert date_from_url(url) is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("更新时间：2024-03-05 09:00 发布时间：2024-03-01 10:00", datetime(2024, 3, 1, 10, 0, tzinfo=CHINA)),
+        ("2024年3月1日  来源：县政府网", datetime(2024, 3, 1, tzinfo=CHINA)),
+        ("Copyright © 2005-2024 县政府网  2023-06-02", datetime(2023, 6, 2, tzinfo=CHINA)),
+        ("二〇二四年三月十一日", datetime(2024, 3, 11, tzinfo=CHINA)),
+        ("二〇二三年十二月三十一日 星期日", datetime(2023, 12, 31, tzinfo=CHINA)),
+        ("发布日期：2021-01-04", datetime(2021, 1, 4, tzinfo=CHINA)),
+    ],
+)
+def test_publication_date_over_update_and_copyright(text, expected):
+    assert parse_published(text) == expected
+
+
+@pytest.mark.parametrize("text", ["Copyright © 2024-01-01", "第二〇二四期", "相关新闻 2024-03-01", ""])
+def test_no_publication_date_is_none(text):
+    assert parse_published(text) is None
+
+
+def test_an_update_time_only_when_the_page_gives_no_other_date():
+    assert parse_published("2005-04-27 14:32更新 来源：某某网") == datetime(2005, 4, 27, 14, 32, tzinfo=CHINA)
+    assert parse_published("更新：2024-03-05  2024-03-01") == datetime(2024, 3, 1, tzinfo=CHINA)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("http://x.cn/news/2024/0301/123.html", datetime(2024, 3, 1, tzinfo=CHINA)),
+        ("http://x.cn/news/2024/03/01/abc.html", datetime(2024, 3, 1, tzinfo=CHINA)),
+        ("http://x.cn/xw/20240301_88.shtml", datetime(2024, 3, 1, tzinfo=CHINA)),
+    ],
+)
+def test_more_dates_in_urls(url, expected):
+    assert date_from_url(url) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("发布日期： 9/17/2004 5:54:13 AM", datetime(2004, 9, 17, 5, 54, 13, tzinfo=CHINA)),
+        ("发布日期： 7/5/2005 9:23:57 PM", datetime(2005, 7, 5, 21, 23, 57, tzinfo=CHINA)),  # month first
+        ("25/12/2005", datetime(2005, 12, 25, tzinfo=CHINA)),  # 25 is no month: day first
+    ],
+)
+def test_slashed_dates_with_the_year_last(text, expected):
+    assert parse_published(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("发布于资讯 · 1 分钟阅读 · Apr 22, 2025", datetime(2025, 4, 22, tzinfo=CHINA)),
+        ("22 April 2025", datetime(2025, 4, 22, tzinfo=CHINA)),
+        ("推荐文章于 2024-05-07 发布 张三于 2024-05-06 发布", datetime(2024, 5, 6, tzinfo=CHINA)),
+        ("已于 2024-05-07 22:12:13 修改  2024-05-06", datetime(2024, 5, 6, tzinfo=CHINA)),
+    ],
+)
+def test_english_months_and_the_verb_after_the_date(text, expected):
+    assert parse_published(text) == expected

@@ -135,3 +135,15 @@ def test_declarations_are_read() -> None:
     assert header_charset("text/html") is None
     assert meta_charset(b'<head><meta charset="gbk"></head>') == "gbk"
     assert meta_charset(b"<head><title>x</title></head>") is None
+
+
+def test_gbk_page_with_broken_bytes_is_gb18030_not_a_single_byte_code_page() -> None:
+    prose = "乡村振兴要久久为功，基层党组织带领群众发展产业，村民收入逐年提高。" * 20
+    text = f"<html><body><p>{prose}</p></body></html>"
+    body = text.encode("gbk")
+    body = body[:200] + b"\xff\xfe" + body[200:600] + b"\x80" + body[600:]
+    decoded = decode_page(body)
+    assert decoded.encoding == "gb18030"
+    assert "乡村振兴要久久为功" in decoded.text
+    assert "decode-errors:3" in decoded.flags
+

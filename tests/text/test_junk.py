@@ -179,3 +179,35 @@ def test_replica_mirror_runs_go(site) -> None:
 def _runs_in(html: bytes) -> list[str]:
     text = html.decode("utf-8", errors="replace")
     return [chunk.split("</p>")[0] for chunk in text.split("<p>")[1:] if chunk.count("|") > 10]
+
+
+@pytest.mark.parametrize(
+    "tail",
+    [
+        "返回搜狐，查看更多",
+        "关注微信公众号“某某发布”，获取更多资讯",
+        "点击右上角分享给朋友",
+        "本文经作者授权转载，未经授权请勿转载。",
+        "未经授权请勿转载",
+    ],
+)
+def test_platform_tails_go(tail: str) -> None:
+    assert paragraph_kind(tail) in ("platform-tail", "footer")
+
+
+@pytest.mark.parametrize(
+    "prose",
+    [
+        "县里组织编辑人员整理了村史资料，来源包括老党员的口述和档案。",
+        "他说，大家关注的公众号不只是信息渠道，也是乡村振兴的宣传阵地。要把意见收集起来，落实到位。" * 2,
+    ],
+)
+def test_prose_about_editors_sources_and_accounts_stays(prose: str) -> None:
+    assert paragraph_kind(prose) is None
+
+
+def test_credit_lines_stay_for_the_metadata_stage_and_stop_a_related_block() -> None:
+    body = ["正文第一段。", "相关阅读：", "另一篇文章标题", "本文来源：县政府网 责任编辑：刘洋"]
+    kept, removed = remove_junk(body)
+    assert kept == ["正文第一段。", "本文来源：县政府网 责任编辑：刘洋"]
+    assert removed == Counter({"related": 2})
