@@ -57,7 +57,7 @@ class XcgbNewsSpider(Discovery, HarvestSpider):
                     link, callback=self.parse_list, meta={"harvest_list": True, "harvest_walk": walk}
                 )
 
-    def parse_list(self, response: Response) -> Iterator[Any]:
+    def parse_list(self, response: Response, depth: int = 0) -> Iterator[Any]:
         """A channel list page: its articles, then the next page."""
         self.crawler.stats.inc_value("harvest/news/list_pages")
         links = response.css(self.article_links)

@@ -32,7 +32,7 @@ def last_runs(db_url: str, names: list[str]) -> dict[str, Any]:
             select(func.max(CrawlRun.id)).where(CrawlRun.spider.in_(names)).group_by(CrawlRun.spider)
         ).scalar_subquery()
         with engine.connect() as conn:
-            rows = conn.execute(select(CrawlRun).where(CrawlRun.id.in_(latest))).scalars().all()
+            rows = conn.execute(select(CrawlRun).where(CrawlRun.id.in_(latest))).all()
         return {row.spider: row for row in rows}
     finally:
         engine.dispose()

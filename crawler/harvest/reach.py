@@ -8,8 +8,9 @@ and the rest are refused at once (counted as `unreachable` pages). When every ho
 tried is given up and none ever answered, the spider closes as `unreachable`: its run is then
 `failed` (crawler.harvest.health) within seconds instead of after every URL's retries.
 
-A DNS lookup error is retried at most HARVEST_DNS_RETRY_TIMES times (a name that does not
-resolve now rarely resolves two seconds later).
+A DNS lookup error is not retried for a host that never answered (a name that does not
+resolve now rarely resolves two seconds later), and at most HARVEST_DNS_RETRY_TIMES times for
+one that did (a resolver's hiccup).
 """
 
 from __future__ import annotations
@@ -86,9 +87,10 @@ class UnreachableHosts:
         if kind is None:
             return
         self.stats.inc_value(NETWORK_PREFIX + kind)
-        if kind == "dns" and request.meta.get("retry_times", 0) >= self.dns_retries:
-            request.meta["dont_retry"] = True
         host = urlparse_cached(request).hostname or ""
+        retried = request.meta.get("retry_times", 0)
+        if kind == "dns" and (host not in self.answered or retried >= self.dns_retries):
+            request.meta["dont_retry"] = True
         if kind == "timeout" or host in self.answered:
             return
         self.failures[host] += 1

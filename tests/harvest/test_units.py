@@ -93,7 +93,8 @@ def test_progress_line_and_summary_table():
         "harvest 0:10 | 1 of 2 spiders running | pages 57 | new 12 | updated 0 | 5.7 pages/s"
     )
     table = summary_table([running, done]).splitlines()
-    assert table[0].split() == ["spider", "finish", "verdict", "pages", "304", "known", "new", "updated", "same",
-                                "dropped", "errors", "time"]  # fmt: skip
+    assert table[0].split() == ["spider", "finish", "verdict", "pages", "304", "known", "new", "updated",
+                                "same", "dropped", "errors", "time"]  # fmt: skip
     assert table[2].split()[:3] == ["xcgb_news", "running", "running"]
-    assert table[3].split() == ["xcgb_epaper", "finished", "ok", "7", "0", "0", "0", "0", "0", "1", "0", "3.2"]
+    assert table[3].split() == ["xcgb_epaper", "finished", "ok", "7", "0", "0", "0", "0", "0", "1", "0",
+                                "3.2"]  # fmt: skip
