@@ -70,7 +70,8 @@ class HarvestSpider(scrapy.Spider):
 
     def parse_article(self, response: Response, **fields: Any) -> Any:
         profile = self.layout_of(response)
-        if profile is None and self.profile and response.meta.get("harvest_recheck"):
+        meta = response.request.meta if response.request is not None else {}
+        if profile is None and self.profile and meta.get("harvest_recheck"):
             # A stored article whose layout changed: keep the stored text, not a weaker reading.
             self.crawler.stats.inc_value("harvest/profile/recheck_kept")
             return

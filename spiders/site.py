@@ -4,8 +4,9 @@ The spider walks the start URLs' hosts: it reads `robots.txt` Sitemap lines and 
 (index or urlset), RSS/Atom feeds (linked from pages, or given as start URLs), and the HTML
 pages themselves, following list pagination. What is an article is decided by URL shape
 (`ARTICLE_URLS`: TRS, dated paths, DedeCMS, Founder, `content_N`, `article_show.aspx?id=N` …)
-and, for a page of another shape, by the extractor's own verdict (crawler.extract): a page it
-refuses, or one that links many articles (a list), is never handed on. Search pages and
+and, for a page of another shape, by the extractor's own verdict (crawler.extract): only a page
+it reads as an article with a dated byline is handed on. A page that links many articles (a
+list) is never handed on, whatever its address. Search pages and
 non-HTML files are not followed; error pages are never handed on. Articles go through the same
 item chain and storage as every spider; stored ones are not fetched again (incremental).
 
@@ -34,6 +35,7 @@ from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
 
 from crawler.extract import NotAnArticle, extract_page
 from crawler.harvest.health import PROBE_ANSWERED
+from crawler.text.dates import parse_date
 from crawler.urls import canonical_url, host_of
 from spiders.base import HarvestSpider
 
@@ -301,12 +303,16 @@ class SiteSpider(Discovery, HarvestSpider):
         yield from self.discover(response, depth, self.parse_page)
 
     def reads_as_article(self, response: TextResponse) -> bool:
-        """The extractor's verdict on a page of no article shape (NotAnArticle: no)."""
+        """A page of no article shape: the extractor reads an article in it, with a date line.
+
+        (Without a URL that says "article", a dated byline is what tells a story from an about
+        page or a column's intro, which the extractor may well read as one short article.)
+        """
         try:
-            extract_page(response.text)
+            fields = extract_page(response.text)
         except NotAnArticle:
             return False
-        return True
+        return any(parse_date(line) for line in fields.meta_lines)
 
     def parse_article(self, response: Response, depth: int = 0, **fields: Any) -> Iterator[Any]:
         """An article-shaped page: handed on (the extract stage refuses what is not an article)."""

@@ -17,7 +17,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import create_engine
 
+from crawler.commands.stats import recent_runs, runs_text
 from replica.layouts import PORTAL_PREFIX, add_portal
 from replica.site import MAIN, add_articles, build_site
 from tests.conftest import ROOT
@@ -94,10 +96,10 @@ def test_dead_hosts_fail_fast_and_the_harvest_exits_non_zero(tmp_path):
     )
     db_url = db_url_in(tmp_path)
     began = time.monotonic()
-    result = harvest(db_url, "--once", "--sources", str(path), timeout=60)
+    result = harvest(db_url, "--once", "--sources", str(path), timeout=90)
     elapsed = time.monotonic() - began
     assert result.returncode == 1, result.stderr[-2000:]
-    assert elapsed < 30, f"{elapsed:.1f} s"
+    assert elapsed < 60, f"{elapsed:.1f} s"  # the target; a few seconds on an idle machine
     assert verdict_rows(result.stdout) == {"gone_county": ("unreachable", "failed"),
                                            "closed_paper": ("unreachable", "failed")}  # fmt: skip
     recorded = {spider: (reason, verdict, health) for spider, reason, verdict, health in runs(db_url)}
@@ -105,6 +107,14 @@ def test_dead_hosts_fail_fast_and_the_harvest_exits_non_zero(tmp_path):
     assert recorded["gone_county"][2]["requests_failed"].keys() == {"dns"}
     assert recorded["closed_paper"][2]["requests_failed"].keys() == {"connect"}
     assert recorded["closed_paper"][2]["reasons"] == ["nothing was fetched"]
+    engine = create_engine(db_url)
+    with engine.connect() as conn:  # what `scrapy stats --runs` prints
+        listed = runs_text(recent_runs(conn, 5)).splitlines()
+    engine.dispose()
+    assert listed[0].split()[:5] == ["run", "source", "started", "(UTC)", "finish"]
+    assert {line.split()[1]: line.split()[4] for line in listed[2:]} == {"gone_county": "failed",
+                                                                      "closed_paper": "failed"}  # fmt: skip
+    assert all(line.endswith("nothing was fetched") for line in listed[2:])
 
 
 def test_a_redesign_falls_back_to_discovery_keeps_the_archive_and_says_degraded(tmp_path):
