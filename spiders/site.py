@@ -5,7 +5,8 @@ The spider walks the start URLs' hosts: it reads `robots.txt` Sitemap lines and 
 pages themselves, following list pagination. What is an article is decided by URL shape
 (`ARTICLE_URLS`: TRS, dated paths, DedeCMS, Founder, `content_N`, `article_show.aspx?id=N` …)
 and, for a page of another shape, by the extractor's own verdict (crawler.extract): only a page
-it reads as an article with a dated byline is handed on. A page that links many articles (a
+it reads as an article with a dated byline is handed on, and never one at a channel address
+(`/xwzx/`, `index_2.html`) or a forum's (`/bbs/`, `thread-N`). A page that links many articles (a
 list) is never handed on, whatever its address. Search pages and
 non-HTML files are not followed; error pages are never handed on. Articles go through the same
 item chain and storage as every spider; stored ones are not fetched again (incremental).
@@ -59,6 +60,13 @@ SKIP_URLS = re.compile(
     r"(search|query|sousuo|login|logout|register|print|comment|javascript:|mailto:|\?.*\b(q|keyword|kw|wd)=)",
     re.IGNORECASE,
 )
+# Pages that are never articles, whatever the extractor reads in them: channel and index pages
+# (a directory address), forum and Q&A threads. Walked for links, never handed on.
+NOT_ARTICLE_URLS = re.compile(
+    r"(/$|/(index|default|list)[\w-]*\.\w+$|/(bbs|forum|forums|thread|topic|topics|question|questions|ask|"
+    r"zhidao|tieba|club)/|thread-\d+|viewthread|showtopic)",
+    re.IGNORECASE,
+)
 # Not pages: files a news harvester has no use for.
 FILE_EXTENSIONS = re.compile(
     r"\.(jpe?g|png|gif|bmp|webp|svg|ico|pdf|docx?|xlsx?|pptx?|wps|zip|rar|7z|gz|mp[34]|avi|flv|wmv|mov|"
@@ -73,7 +81,8 @@ PAGINATION_URLS = re.compile(
     re.IGNORECASE,
 )
 FEED_LINKS = "//item/link/text() | //entry/link[not(@rel) or @rel='alternate']/@href"  # RSS, Atom
-LIST_LINKS = 5  # a page offering this many article links is a list, never an article
+LIST_LINKS = 5  # a page offering this many article links, mostly link text, is a list
+LINK_TEXT_SHARE = 0.5
 FEED_TYPES = ("application/rss+xml", "application/atom+xml", "application/xml", "text/xml")
 
 
@@ -199,10 +208,20 @@ class Discovery:
                 yield self.follow_article(response, url, **self.article_kwargs(self.max_depth))  # type: ignore[attr-defined]
 
     def is_list_page(self, response: TextResponse) -> bool:
-        """A page offering LIST_LINKS or more article links is a list."""
-        shaped = {canonical_url(response.urljoin(h)) for h in response.css("a::attr(href)").getall()
-                  if is_article_url(response.urljoin(h))}  # fmt: skip
-        return len(shaped) >= LIST_LINKS
+        """A list: LIST_LINKS or more article links, and link text is most of the page's text.
+
+        (An article page may link as many related articles; its own prose outweighs them.)
+        """
+        hrefs = response.css("a::attr(href)").getall()
+        shaped = {canonical_url(response.urljoin(h)) for h in hrefs if is_article_url(response.urljoin(h))}
+        if len(shaped) < LIST_LINKS:
+            return False
+        linked = sum(len(t.strip()) for t in response.css("body a ::text").getall())
+        total = sum(
+            len(t.strip())
+            for t in response.xpath("//body//text()[not(ancestor::script or ancestor::style)]").getall()
+        )
+        return linked >= LINK_TEXT_SHARE * total
 
 
 def _day(value: str | None) -> date | None:
@@ -297,7 +316,12 @@ class SiteSpider(Discovery, HarvestSpider):
             yield from self.parse_xml(response)
             return
         self.crawler.stats.inc_value("harvest/site/pages")
-        if depth > 0 and not self.is_list_page(response) and self.reads_as_article(response):
+        if (
+            depth > 0
+            and not NOT_ARTICLE_URLS.search(urlsplit(response.url).path)
+            and not self.is_list_page(response)
+            and self.reads_as_article(response)
+        ):
             self.crawler.stats.inc_value("harvest/site/articles_by_verdict")
             yield self.article_item(response)
         yield from self.discover(response, depth, self.parse_page)
