@@ -18,6 +18,7 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -183,6 +184,12 @@ def parse_source(name: str, entry: Any, origin: str = "registry") -> Source:
             value = entry[key]
             if key in ("allow", "deny"):
                 value = _patterns(value, lambda problem, key=key: fail(key, problem))
+            elif key in ("since", "until"):
+                value = _day(value, lambda problem, key=key: fail(key, problem))
+            elif key in ("depth", "max_pages") and (
+                isinstance(value, bool) or not isinstance(value, int) or value < 0
+            ):
+                raise fail(key, "must be a whole number of 0 or more")
             arguments[key] = str(value)
     return Source(
         name=name,
@@ -218,6 +225,14 @@ def _patterns(value: Any, fail: Any) -> str:
         except re.error as error:
             raise fail(f"bad regular expression {pattern!r}: {error}") from None
     return "|".join(f"(?:{p})" for p in patterns)
+
+
+def _day(value: Any, fail: Any) -> str:
+    """since/until: a TOML date or YYYY-MM-DD."""
+    try:
+        return date.fromisoformat(str(value)).isoformat()
+    except ValueError:
+        raise fail(f"not a day: {value!r} (YYYY-MM-DD)") from None
 
 
 def _check_css(css: str, fail: Any) -> None:

@@ -85,6 +85,8 @@ class HarvestSpider(scrapy.Spider):
         """
         if not self.profile:
             return None
+        if self.too_big_to_parse(response):
+            return self.profile  # the extract stage refuses it unparsed (crawler.extract.limits)
         layout = PROFILES[self.profile]
         if isinstance(response, TextResponse) and response.css(layout.title) and response.css(layout.body):
             self.crawler.stats.inc_value("harvest/profile/hit")
@@ -92,6 +94,11 @@ class HarvestSpider(scrapy.Spider):
         self.crawler.stats.inc_value("harvest/profile/miss")
         self.logger.debug("The %s selectors do not match %s", self.profile, response.url)
         return None
+
+    def too_big_to_parse(self, response: Response) -> bool:
+        """A page over HARVEST_EXTRACT_MAX_BYTES: never parsed here (it is refused as too large)."""
+        limit = self.crawler.settings.getint("HARVEST_EXTRACT_MAX_BYTES")
+        return bool(limit) and len(response.body) > limit
 
     def article_item(self, response: Response, profile: str | None = None, **fields: Any) -> Article:
         """The raw article item of a fetched page, with the provenance the stages need."""

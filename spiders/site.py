@@ -30,6 +30,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import scrapy
+from lxml import etree
 from parsel import Selector
 from scrapy.http import Response, TextResponse
 from scrapy.utils.sitemap import Sitemap, sitemap_urls_from_robots
@@ -108,6 +109,8 @@ class Discovery:
 
     crawler: Any
     logger: Any
+    follow_article: Any  # spiders.base.HarvestSpider's
+    walk_of: Any  # spiders.base.HarvestSpider's
     hosts: set[str]
     allow: re.Pattern[str] | None = None
     deny: re.Pattern[str] | None = None
@@ -141,7 +144,7 @@ class Discovery:
         """Requests for the links of an HTML page: articles, next list pages, deeper pages, feeds."""
         if not isinstance(response, TextResponse):
             return
-        walk = self.walk_of(response)  # type: ignore[attr-defined]
+        walk = self.walk_of(response)
         seen: set[str] = set()
         for link in response.css("a[href]"):
             url = response.urljoin(link.attrib["href"].strip())
@@ -152,7 +155,7 @@ class Discovery:
             text = " ".join(link.css("::text").getall()).strip().lower()
             if is_article_url(url):
                 self.crawler.stats.inc_value("harvest/site/article_links")
-                yield self.follow_article(response, url, **self.article_kwargs(depth + 1))  # type: ignore[attr-defined]
+                yield self.follow_article(response, url, **self.article_kwargs(depth + 1))
             elif (text in NEXT_TEXTS or PAGINATION_URLS.search(url)) and self.budget_left():
                 yield response.follow(
                     url, callback=page_callback, cb_kwargs={"depth": depth},
@@ -178,12 +181,11 @@ class Discovery:
         if not self.probe_answered(response):
             return
         since = getattr(self, "since", None)
-        body = response.body
         try:
-            sitemap = Sitemap(body)
-        except ValueError:
-            sitemap = None
-        if sitemap is not None and sitemap.type in ("sitemapindex", "urlset"):
+            sitemap = Sitemap(response.body)
+        except (ValueError, StopIteration, etree.XMLSyntaxError):  # empty or not XML at all
+            return
+        if sitemap.type in ("sitemapindex", "urlset"):
             self.crawler.stats.inc_value(f"harvest/site/{sitemap.type}")
             for entry in sitemap:
                 url = entry.get("loc", "")
@@ -191,13 +193,15 @@ class Discovery:
                 if not url or (since and modified and modified < since):
                     continue
                 if sitemap.type == "sitemapindex":
-                    if self.in_scope(url) or url.endswith(".xml"):
+                    if host_of(url) in self.hosts:
                         yield scrapy.Request(url, callback=self.parse_xml, meta={"harvest_list": True})
                 elif self.in_scope(url):
-                    yield self.follow_article(response, url, **self.article_kwargs(self.max_depth))  # type: ignore[attr-defined]
+                    yield self.follow_article(response, url, **self.article_kwargs(self.max_depth))
             return
-        selector = Selector(text=response.text if isinstance(response, TextResponse) else body.decode(),
-                            type="xml")  # fmt: skip
+        text = (
+            response.text if isinstance(response, TextResponse) else response.body.decode("utf-8", "replace")
+        )
+        selector = Selector(text=text, type="xml")
         selector.remove_namespaces()
         links = selector.xpath(FEED_LINKS).getall()
         if links:
@@ -205,7 +209,7 @@ class Discovery:
         for url in links:
             url = response.urljoin(url.strip())
             if self.in_scope(url):
-                yield self.follow_article(response, url, **self.article_kwargs(self.max_depth))  # type: ignore[attr-defined]
+                yield self.follow_article(response, url, **self.article_kwargs(self.max_depth))
 
     def is_list_page(self, response: TextResponse) -> bool:
         """A list: LIST_LINKS or more article links, and link text is most of the page's text.
@@ -310,7 +314,11 @@ class SiteSpider(Discovery, HarvestSpider):
 
     def parse_page(self, response: Response, depth: int) -> Iterator[Any]:
         """A page of another shape: walked for links; handed on only if it reads as an article."""
-        if response.status != 200 or not isinstance(response, TextResponse):
+        if (
+            response.status != 200
+            or not isinstance(response, TextResponse)
+            or self.too_big_to_parse(response)
+        ):
             return
         if is_xml(response):
             yield from self.parse_xml(response)
@@ -341,6 +349,9 @@ class SiteSpider(Discovery, HarvestSpider):
     def parse_article(self, response: Response, depth: int = 0, **fields: Any) -> Iterator[Any]:
         """An article-shaped page: handed on (the extract stage refuses what is not an article)."""
         if response.status != 200 or not isinstance(response, TextResponse) or is_xml(response):
+            return
+        if self.too_big_to_parse(response):
+            yield self.article_item(response, **fields)  # refused, and counted, by the extract stage
             return
         if self.is_list_page(response):
             self.crawler.stats.inc_value("harvest/site/list_at_article_url")

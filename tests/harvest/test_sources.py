@@ -70,6 +70,8 @@ def test_sitemap_and_feed_sources_read_only_what_they_list():
         (f'kind = "discover"\n{START}\ndelay = "fast"', "[sources.bad] delay: must be a number"),
         (f'kind = "discover"\n{START}\nschedule = "often"', "[sources.bad] schedule: not an interval"),
         (f'kind = "discover"\n{START}\nchannels = "x"', "[sources.bad] channels: not a field"),
+        (f'kind = "discover"\n{START}\nsince = "last week"', "[sources.bad] since: not a day"),
+        (f'kind = "discover"\n{START}\ndepth = "deep"', "[sources.bad] depth: must be a whole number"),
         (f'kind = "cms_list"\n{START}\nselectors = {{next = "a["}}', "[sources.bad] selectors.next"),
         (f'kind = "cms_list"\n{START}\nselectors = {{list = "a"}}', "selectors.list: unknown"),
     ],
