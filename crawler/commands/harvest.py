@@ -60,9 +60,6 @@ class Progress:
     def figures(self) -> list[dict[str, Any]]:
         return [run_figures(c.spidercls.name, c.stats.get_stats()) for c in self.crawlers]
 
-    def verdicts(self) -> list[str]:
-        return [f["verdict"] for f in self.figures()]
-
     def tick(self) -> None:
         line = progress_line(self.figures(), time.monotonic() - self.started)
         if self.tty:
