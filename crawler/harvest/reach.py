@@ -6,7 +6,8 @@ timeout). Once HARVEST_UNREACHABLE_AFTER attempts to a host failed with a DNS or
 error and the host never answered, the host is given up: its requests are no longer retried
 and the rest are refused at once (counted as `unreachable` pages). When every host the spider
 tried is given up and none ever answered, the spider closes as `unreachable`: its run is then
-`failed` (crawler.harvest.health) within seconds instead of after every URL's retries.
+`failed` (crawler.harvest.health) within seconds instead of after every URL's retries. The
+requests already queued for a given-up host lose their politeness delay, so they end at once.
 
 A DNS lookup error is not retried for a host that never answered (a name that does not
 resolve now rarely resolves two seconds later), and at most HARVEST_DNS_RETRY_TIMES times for
@@ -99,10 +100,24 @@ class UnreachableHosts:
         request.meta["dont_retry"] = True
         if self.failures[host] == self.after:
             logger.error("Giving up %s: %d attempts failed (%s), it never answered", host, self.after, kind)
+            self.drain(request)
         if not self.answered and not self.closing and self.crawler.engine is not None:
             self.closing = True
             logger.error("No host of this source answered: closing the spider as %r", CLOSE_REASON)
             deferred_from_coro(self.crawler.engine.close_spider_async(reason=CLOSE_REASON))
+
+    def drain(self, request: Request) -> None:
+        """No more politeness delay for a given-up host: its queued requests fail at once.
+
+        (Requests already past process_request wait in the host's download slot, AutoThrottle's
+        delay apart; the extension adjusts `slot.delay` the same way.)
+        """
+        downloader = self.crawler.engine.downloader if self.crawler.engine is not None else None
+        if downloader is None:
+            return
+        slot = downloader.slots.get(downloader.get_slot_key(request))
+        if slot is not None:
+            slot.delay = 0.0
 
     def spider_closed(self, spider: Any) -> None:
         self.stats.set_value("harvest/net/hosts_given_up", sum(map(self.given_up, self.failures)))
