@@ -6,7 +6,9 @@ test settings of tests/harvest/replica.py, into an SQLite file of its own.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import signal
 import socket
 import subprocess
 import sys
@@ -18,6 +20,7 @@ from typing import Any
 
 import pytest
 from sqlalchemy import create_engine
+from sqlalchemy.exc import OperationalError
 
 from crawler.commands.stats import recent_runs, runs_text
 from replica.layouts import PORTAL_PREFIX, add_portal
@@ -179,3 +182,23 @@ def test_the_generic_spider_harvests_a_portal_it_has_no_profile_for(tmp_path):
     [(spider, _, verdict, health)] = runs(db_url)
     assert (spider, verdict, health["new"]) == ("some_county", "ok", 30)
     assert query(db_url, "SELECT COUNT(*) FROM articles WHERE published_at IS NULL") == [(0,)]
+
+
+def test_every_logs_an_error_for_a_failed_source_and_carries_on(tmp_path):
+    entry = f'[sources.closed_paper]\nkind = "cms_list"\nstart = ["http://127.0.0.1:{refused_port()}/"]\n'
+    path = write_registry(tmp_path, entry)
+    db_url = db_url_in(tmp_path)
+    command = [sys.executable, "-m", "scrapy", "harvest", "--every", "1s", "--sources", str(path),
+               "-s", f"HARVEST_DB_URL={db_url}", *FAST]  # fmt: skip
+    process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline, rounds = time.monotonic() + 60, 0
+    while time.monotonic() < deadline and rounds < 2:
+        time.sleep(0.3)
+        with contextlib.suppress(OperationalError):  # the archive may not be made yet
+            rounds = query(db_url, "SELECT count(*) FROM crawl_runs WHERE verdict = 'failed'")[0][0]
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=60)
+    assert rounds >= 2, err[-3000:]
+    assert process.returncode == 0
+    assert err.count("ERROR: Source closed_paper: failed") >= 2
+    assert out.count("closed_paper  unreachable  failed") >= 2
