@@ -7,6 +7,7 @@ and exit status 2.
 from __future__ import annotations
 
 import sys
+from datetime import UTC
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +43,7 @@ def source_rows(sources: dict[str, Source], runs: dict[str, Any]) -> list[list[A
     rows = []
     for source in sources.values():
         run = runs.get(source.name)
-        started = (iso(run.started_at) or "")[:16] if run else "(never run)"
+        started = (iso(run.started_at, UTC) or "")[:16] if run else "(never run)"
         verdict = (run.verdict or ("running" if run.finished_at is None else "-")) if run else ""
         new = run.articles_new if run else ""
         rows.append([source.name, source.kind, " ".join(source.start), started, verdict, new])
