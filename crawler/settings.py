@@ -70,7 +70,7 @@ HARVEST_EPAPER_DAYS = int(_env("HARVEST_EPAPER_DAYS", "30"))  # e-paper walk whe
 TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
 
 # Incremental and scheduled harvesting (docs/harvesting.md)
-HARVEST_SPIDERS = _env("HARVEST_SPIDERS", '{"xcgb_epaper": {}, "xcgb_news": {}}')  # JSON: spider -> arguments
+HARVEST_SPIDERS = _env("HARVEST_SPIDERS", "")  # deprecated (use HARVEST_SOURCES): JSON spider -> arguments
 HARVEST_INCREMENTAL_ENABLED = _flag("HARVEST_INCREMENTAL_ENABLED")  # skip stored articles, stop walks early
 HARVEST_STOP_AFTER_KNOWN_PAGES = int(_env("HARVEST_STOP_AFTER_KNOWN_PAGES", "2"))  # known-only pages (0: off)
 HARVEST_RECHECK_DAYS = float(_env("HARVEST_RECHECK_DAYS", "3"))  # re-fetch articles this recent (0: never)
@@ -125,5 +125,23 @@ DOWNLOADER_MIDDLEWARES.update(
 EXTENSIONS.update(
     {
         "crawler.harvest.faults.FaultLedger": 400,  # harvest/errors/<kind>, before the run recorder
+    }
+)
+
+# Sources as data, run health, failing fast (docs/harvesting.md)
+HARVEST_SOURCES = _env("HARVEST_SOURCES", "")  # the registry file (empty: crawler/sources.toml)
+HARVEST_UNREACHABLE_AFTER = int(_env("HARVEST_UNREACHABLE_AFTER", "3"))  # DNS/connect failures: host given up
+HARVEST_DNS_RETRY_TIMES = int(_env("HARVEST_DNS_RETRY_TIMES", "1"))  # retries of a DNS lookup error
+HARVEST_HEALTH_HISTORY = int(_env("HARVEST_HEALTH_HISTORY", "5"))  # recent ok runs a run is judged against
+HARVEST_HEALTH_MIN_PAGES = int(_env("HARVEST_HEALTH_MIN_PAGES", "5"))  # fewer pages: shares not judged
+HARVEST_DEGRADED_NEW_RATIO = float(_env("HARVEST_DEGRADED_NEW_RATIO", "0.25"))  # new articles below: degraded
+HARVEST_DEGRADED_MIN_NEW = int(_env("HARVEST_DEGRADED_MIN_NEW", "10"))  # judged for sources usually this busy
+HARVEST_DEGRADED_DATE_DROP = float(_env("HARVEST_DEGRADED_DATE_DROP", "0.3"))  # fall in dated share: degraded
+HARVEST_DEGRADED_SELECTOR_DROP = float(_env("HARVEST_DEGRADED_SELECTOR_DROP", "0.3"))  # fall in selector hits
+HARVEST_SITE_DEPTH = int(_env("HARVEST_SITE_DEPTH", "3"))  # `site` spider: link hops from a start URL
+HARVEST_SITE_MAX_PAGES = int(_env("HARVEST_SITE_MAX_PAGES", "2000"))  # `site` spider: pages a run (0: no cap)
+DOWNLOADER_MIDDLEWARES.update(
+    {
+        "crawler.harvest.reach.UnreachableHosts": 590,  # dead hosts given up, the spider closed early
     }
 )

@@ -11,6 +11,7 @@ import threading
 from datetime import date
 from pathlib import Path
 
+from replica.layouts import PORTAL_PREFIX, add_portal, drift_news
 from replica.server import MAIN_ADDRESS, MIRROR_ADDRESS, Behaviour, parse_faults, serve
 from replica.site import (
     EPAPER_PREFIX,
@@ -42,6 +43,12 @@ def main(argv: list[str] | None = None) -> int:
         "--correct", type=int, default=0, help="append a correction to the N newest UTF-8 news articles"
     )
     parser.add_argument(
+        "--portal", type=int, default=0, help="also serve a county portal of N stories (a second CMS layout)"
+    )
+    parser.add_argument(
+        "--drift", action="store_true", help="the news site after a redesign: new list and article markup"
+    )
+    parser.add_argument(
         "--faults",
         type=parse_faults,
         default=[],
@@ -66,6 +73,9 @@ def main(argv: list[str] | None = None) -> int:
     site = build_site(args.articles, end_date, args.seed)
     add_articles(site, args.add, end_date, args.seed)
     correct_articles(site, args.correct)
+    add_portal(site, args.portal, end_date, args.seed)
+    if args.drift:
+        drift_news(site)
     if args.chaos:
         plan_faults(site, args.chaos, args.chaos_seed, [k for k in args.chaos_kinds.split(",") if k] or None)
     if args.traps:
@@ -91,6 +101,7 @@ def main(argv: list[str] | None = None) -> int:
                 "epaper": f"http://{MAIN_ADDRESS}:{port}{EPAPER_PREFIX}",
                 "news": f"http://{MAIN_ADDRESS}:{port}{NEWS_PREFIX}",
                 "mirror": f"http://{MIRROR_ADDRESS}:{port}{NEWS_PREFIX}",
+                "portal": f"http://{MAIN_ADDRESS}:{port}{PORTAL_PREFIX}",
                 "articles": len(site.articles()),
                 "issue_days": [d.isoformat() for d in site.issue_days],
                 "expected_errors": expected_errors(site),

@@ -139,3 +139,100 @@ def _cms_article(
 
 def not_found() -> str:
     return _doc("404", '<div class="error">您访问的页面不存在</div>')
+
+
+# --- a county portal (a second CMS layout, TRS style) ----------------------------------------
+
+PORTAL_FOOTER = (
+    '<div class="foot">主办：某某县人民政府办公室 承办：县融媒体中心 '
+    '<a href="/portal/about.html">关于我们</a></div>'
+)
+
+
+def _portal_doc(title: str, body: str) -> str:
+    nav = (
+        '<div class="topnav"><a href="/portal/index.html">首页</a>'
+        '<a href="/portal/xwzx/index.html">新闻中心</a>'
+        '<a href="/portal/xczx/index.html">乡村振兴</a><a href="/portal/search.html?q=乡村">搜索</a></div>'
+    )
+    return (
+        f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{escape(title)}</title></head>\n'
+        f"<body>\n{nav}\n{body}\n{PORTAL_FOOTER}\n</body></html>\n"
+    )
+
+
+def portal_home(blocks: list[tuple[str, list[tuple[str, str]]]]) -> str:
+    """The portal's home: a few links per channel."""
+    parts = []
+    for name, links in blocks:
+        items = "".join(f'<li><a href="{href}">{escape(title)}</a></li>' for href, title in links)
+        parts.append(f'<div class="block"><h3>{escape(name)}</h3><ul>{items}</ul></div>')
+    return _portal_doc("某某县人民政府", "\n".join(parts))
+
+
+def portal_list(channel: str, links: list[tuple[str, str, datetime]], next_page: str | None) -> str:
+    """A TRS channel list: 10 links, dates in a span, 下一页 to index_N.html."""
+    items = "\n".join(
+        f'<li><span class="date">{published:%Y-%m-%d}</span>'
+        f'<a href="{href}" target="_blank">{escape(title)}</a></li>'
+        for href, title, published in links
+    )
+    pager = f'<div class="pages"><a href="{next_page}">下一页</a></div>' if next_page else ""
+    return _portal_doc(
+        channel, f'<div class="list-box">\n<h2>{escape(channel)}</h2>\n<ul>\n{items}\n</ul>\n{pager}\n</div>'
+    )
+
+
+def portal_article(story: Story, published: datetime) -> str:
+    """A TRS article page: h2 title, 发布时间/来源 line with 字号 widget, TRS_Editor body, 责任编辑."""
+    meta = (
+        f"发布时间：{published:%Y-%m-%d %H:%M}　来源：{escape(story.source)}　作者：{escape(story.author)}"
+        "　字号：[大] [中] [小]　打印本页　关闭窗口"
+    )
+    body = (
+        f'<div class="detail">\n<h2 class="detail-title">{escape(story.title)}</h2>\n'
+        f'<div class="detail-meta">{meta}</div>\n'
+        f'<div class="TRS_Editor">\n{_paragraphs(story.paragraphs)}\n</div>\n'
+        f'<div class="detail-editor">[责任编辑：{escape(story.editor)}]</div>\n</div>'
+    )
+    return _portal_doc(story.title, body)
+
+
+def portal_about() -> str:
+    return _portal_doc("关于我们", '<div class="about"><h2>关于我们</h2><p>联系电话：0000-1234567</p></div>')
+
+
+def portal_search(links: list[tuple[str, str]]) -> str:
+    items = "".join(f'<li><a href="{href}">{escape(title)}</a></li>' for href, title in links)
+    return _portal_doc("搜索结果", f'<div class="search"><h2>搜索结果</h2><ul>{items}</ul></div>')
+
+
+# --- the news site after a template change (drift) -------------------------------------------
+
+
+def drifted_news_list(
+    channel: str, links: list[tuple[str, str, datetime]], next_page: str | None, nav: list[tuple[str, str]]
+) -> str:
+    """The same list after a redesign: no ul.list, no a.next; a dl of dd links, 下一页 as a button."""
+    items = "\n".join(
+        f'<dd><a href="./{href}" title="{escape(title)}">{escape(title)}</a>'
+        f"<em>{published:%Y-%m-%d}</em></dd>"
+        for href, title, published in links
+    )
+    pager = f'<div class="pagination"><a class="btn" href="{next_page}">下一页</a></div>' if next_page else ""
+    return _doc(
+        channel,
+        f'{_nav(nav)}\n<div class="newslist"><dl>\n<dt>{escape(channel)}</dt>\n{items}\n</dl></div>\n{pager}',
+    )
+
+
+def drifted_news_article(story: Story, published: datetime) -> str:
+    """The same article after a redesign: new classes everywhere, the 来源 line reworded."""
+    body = (
+        f'<div class="main-detail">\n<h1 class="headline">{escape(story.title)}</h1>\n'
+        f'<p class="source-line">{published:%Y-%m-%d %H:%M:%S}  来源：{escape(story.source)}  '
+        f"作者：{escape(story.author)}</p>\n"
+        f'<div class="article-text">\n{_paragraphs(story.paragraphs)}\n</div>\n'
+        f'<p class="editor-line">责编：{escape(story.editor)}</p>\n</div>'
+    )
+    return _doc(story.title, body)

@@ -13,8 +13,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 import scrapy
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 
+from crawler.extract.profiles import PROFILES
 from crawler.items import Article
 from crawler.urls import canonical_url, site_of
 
@@ -68,16 +69,45 @@ class HarvestSpider(scrapy.Spider):
     # --- handing pages on -----------------------------------------------------------------
 
     def parse_article(self, response: Response, **fields: Any) -> Any:
-        yield self.article_item(response, **fields)
+        profile = self.layout_of(response)
+        meta = response.request.meta if response.request is not None else {}
+        if profile is None and self.profile and meta.get("harvest_recheck"):
+            # A stored article whose layout changed: keep the stored text, not a weaker reading.
+            self.crawler.stats.inc_value("harvest/profile/recheck_kept")
+            return
+        yield self.article_item(response, profile=profile, **fields)
 
-    def article_item(self, response: Response, **fields: Any) -> Article:
+    def layout_of(self, response: Response) -> str | None:
+        """The spider's profile if its title and body selectors match the page, else None.
+
+        Counted as `harvest/profile/hit` / `miss` (the run's selector health); a page that misses
+        goes to the generic extractor instead of being refused by a profile that no longer fits.
+        """
+        if not self.profile:
+            return None
+        if self.too_big_to_parse(response):
+            return self.profile  # the extract stage refuses it unparsed (crawler.extract.limits)
+        layout = PROFILES[self.profile]
+        if isinstance(response, TextResponse) and response.css(layout.title) and response.css(layout.body):
+            self.crawler.stats.inc_value("harvest/profile/hit")
+            return self.profile
+        self.crawler.stats.inc_value("harvest/profile/miss")
+        self.logger.debug("The %s selectors do not match %s", self.profile, response.url)
+        return None
+
+    def too_big_to_parse(self, response: Response) -> bool:
+        """A page over HARVEST_EXTRACT_MAX_BYTES: never parsed here (it is refused as too large)."""
+        limit = self.crawler.settings.getint("HARVEST_EXTRACT_MAX_BYTES")
+        return bool(limit) and len(response.body) > limit
+
+    def article_item(self, response: Response, profile: str | None = None, **fields: Any) -> Article:
         """The raw article item of a fetched page, with the provenance the stages need."""
         return Article(
             url=response.url,
             canonical_url=canonical_url(response.url),
             site=site_of(response.url),
             spider=self.name,
-            profile=self.profile,
+            profile=profile,
             fetched_at=datetime.now(UTC),
             raw_body=response.body,
             raw_headers={

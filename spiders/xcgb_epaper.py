@@ -121,4 +121,4 @@ class XcgbEpaperSpider(HarvestSpider):
         return request
 
     def parse_article(self, response: Response, issue_date: date, edition: str) -> Iterator[Any]:
-        yield self.article_item(response, issue_date=issue_date, edition=edition or None)
+        yield from super().parse_article(response, issue_date=issue_date, edition=edition or None)

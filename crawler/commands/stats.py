@@ -84,8 +84,7 @@ def archive_stats(
         "per_site_month": [{"site": s, "month": m, "articles": n} for s, m, n in per_month],
         "top_sources": [{"source": s, "articles": n} for s, n in sources],
         "top_regions": [
-            {"name": name, "code": code, "level": level, "articles": n}
-            for name, code, level, n in regions
+            {"name": name, "code": code, "level": level, "articles": n} for name, code, level, n in regions
         ],
         "junk_removed": {"articles": junk_articles, "by_kind": dict(junk.most_common())},
         "clusters": {
@@ -155,6 +154,39 @@ def as_text(stats: dict[str, Any]) -> str:
     return "\n".join(parts) + "\n"
 
 
+def recent_runs(conn: Connection, limit: int) -> list[dict[str, Any]]:
+    """`scrapy stats --runs`: the last runs with their health verdict and why."""
+    rows = conn.execute(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(limit)).all()
+    return [
+        {
+            "id": r.id,
+            "source": r.spider,
+            "started_at": iso(r.started_at, UTC),
+            "finish_reason": r.finish_reason,
+            "verdict": r.verdict,
+            "pages": r.pages_fetched,
+            "new": r.articles_new,
+            "updated": r.articles_updated,
+            "unchanged": r.articles_unchanged,
+            "failed": sum((r.health or {}).get("requests_failed", {}).values()),
+            "reasons": (r.health or {}).get("reasons", []),
+        }
+        for r in rows
+    ]
+
+
+def runs_text(runs: list[dict[str, Any]]) -> str:
+    headers = ["run", "source", "started (UTC)", "finish", "verdict", "pages", "new", "upd", "same", "failed",
+               "why"]  # fmt: skip
+    rows = [
+        [r["id"], r["source"], (r["started_at"] or "")[:19], r["finish_reason"] or "(unfinished)",
+         r["verdict"] or "-", r["pages"], r["new"], r["updated"], r["unchanged"], r["failed"],
+         "; ".join(r["reasons"])]
+        for r in runs
+    ]  # fmt: skip
+    return (table(headers, rows, right=[0, 5, 6, 7, 8, 9]) if rows else "(no run recorded)") + "\n"
+
+
 class Command(ArchiveCommand, ScrapyCommand):
     def syntax(self) -> str:
         return "[options]"
@@ -170,9 +202,26 @@ class Command(ArchiveCommand, ScrapyCommand):
             "--top", type=positive_int, default=TOP, help=f"sources and regions listed (default {TOP})"
         )
         parser.add_argument("--plot", metavar="FILE.png", help="also draw the charts into this PNG file")
+        parser.add_argument(
+            "--runs",
+            type=positive_int,
+            nargs="?",
+            const=20,
+            metavar="N",
+            help="only the last N runs (20), with their verdicts",
+        )
 
     def run(self, args: list[str], opts: Any) -> None:
         engine = self.archive()
+        if opts.runs is not None:
+            try:
+                with engine.connect() as conn:
+                    runs = recent_runs(conn, opts.runs)
+            finally:
+                engine.dispose()
+            text = json.dumps(runs, ensure_ascii=False, indent=1) + "\n" if opts.format == "json" else None
+            sys.stdout.write(text or runs_text(runs))
+            return
         try:
             with engine.connect() as conn:
                 stats = archive_stats(conn, top=opts.top, where=filter_from(opts))

@@ -224,6 +224,8 @@ class CrawlRun(Base):
     bookmark: Mapped[str | None] = mapped_column(Text)  # where the next run may resume (spider-defined)
     pid: Mapped[int | None]
     host: Mapped[str | None] = mapped_column(String(255))
+    verdict: Mapped[str | None] = mapped_column(String(16))  # ok, degraded, failed; NULL: unfinished
+    health: Mapped[dict[str, Any] | None] = mapped_column(JSON)  # the figures behind the verdict
 
 
 class PageValidator(Base):

@@ -31,7 +31,11 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 INITIAL_REVISION = "0001"  # what a database made before migrations existed is recognised as
 # What revisions after the initial one added (a table: None; else its new columns). An archive made
 # before migrations is compared with the models minus these.
-ADDED_SINCE_INITIAL: dict[str, set[str] | None] = {"article_regions": None, "articles": {"published_day"}}
+ADDED_SINCE_INITIAL: dict[str, set[str] | None] = {
+    "article_regions": None,
+    "articles": {"published_day"},
+    "crawl_runs": {"verdict", "health"},
+}
 SEARCH_PREFIX = "article_search"  # the search index and (SQLite) its FTS5 shadow tables
 SCHEMA_LOCK = 0x78636762  # pg_advisory_xact_lock key of schema changes ("xcgb")
 
@@ -106,9 +110,16 @@ def _recognise_unstamped(conn: Connection) -> None:
     The columns are compared with the models minus what later revisions added
     (ADDED_SINCE_INITIAL), i.e. with the initial revision's.
     """
-    initial = [t for t in Base.metadata.sorted_tables if ADDED_SINCE_INITIAL.get(t.name, set()) is not None]
-    # Tables added by issues before migrations existed (crawl_runs, the search index …):
-    Base.metadata.create_all(conn, tables=initial)
+    # Tables added by issues before migrations existed (crawl_runs, the search index …), as the
+    # initial revision had them: without the columns later revisions add (they add them again).
+    present = set(inspect(conn).get_table_names())
+    for table in Base.metadata.sorted_tables:
+        added = ADDED_SINCE_INITIAL.get(table.name, set())
+        if added is None or table.name in present:
+            continue
+        table.create(conn)
+        for column in sorted(added):  # SQLite 3.35+ and PostgreSQL drop a plain column in place
+            conn.exec_driver_sql(f"ALTER TABLE {table.name} DROP COLUMN {column}")
     check_columns(conn, initial=True)
     _stamp(conn, INITIAL_REVISION)
 

@@ -6,9 +6,12 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from crawler.harvest.health import VERDICT_STAT, Thresholds, health_of, judge
+
 SUMMARY_COLUMNS = (
     ("spider", "spider"),
     ("finish", "finish_reason"),
+    ("verdict", "verdict"),
     ("pages", "pages_fetched"),
     ("304", "not_modified"),
     ("known", "known_skipped"),
@@ -26,9 +29,14 @@ def run_figures(spider: str, stats: Mapping[str, Any]) -> dict[str, Any]:
     elapsed = stats.get("elapsed_time_seconds")
     if elapsed is None and stats.get("start_time") is not None:
         elapsed = (datetime.now(UTC) - stats["start_time"]).total_seconds()
+    finish_reason = stats.get("finish_reason")
+    verdict = stats.get(VERDICT_STAT)
+    if verdict is None:  # not recorded (HARVEST_RUNS_ENABLED off): judged without history
+        verdict = judge(health_of(stats), [], Thresholds())[0] if finish_reason else "running"
     return {
         "spider": spider,
-        "finish_reason": stats.get("finish_reason") or "running",
+        "finish_reason": finish_reason or "running",
+        "verdict": verdict,
         "pages_fetched": stats.get("downloader/response_count", 0),
         "not_modified": stats.get("harvest/conditional/not_modified", 0),
         "known_skipped": stats.get("harvest/incremental/known", 0),
@@ -64,7 +72,7 @@ def summary_table(figures: Iterable[Mapping[str, Any]]) -> str:
 
     def line(cells: list[str]) -> str:
         padded = (
-            c.ljust(w) if i < 2 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
+            c.ljust(w) if i < 3 else c.rjust(w) for i, (c, w) in enumerate(zip(cells, widths, strict=True))
         )
         return "  ".join(padded).rstrip()
 

@@ -3,6 +3,9 @@
 The row is inserted when the spider opens, its counters are refreshed every
 HARVEST_RUN_UPDATE_INTERVAL seconds, and it is completed when the spider closes. A run killed
 outright keeps `finished_at` and `finish_reason` NULL; Ctrl-C / SIGTERM closes it as `shutdown`.
+On closing, the run's health verdict (crawler.harvest.health) is judged against the same
+spider's recent `ok` runs and stored with it (`verdict`, `health`), and put in the stats
+(`harvest/run/verdict`) for `scrapy harvest` to report.
 """
 
 from __future__ import annotations
@@ -18,12 +21,13 @@ from typing import Any
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
-from sqlalchemy import Engine
+from sqlalchemy import Engine, select
 from sqlalchemy.exc import OperationalError
 
-from crawler.db import make_engine
+from crawler.db import CrawlRun, make_engine
 from crawler.db.engine import database_fault
 from crawler.db.store import start_run, update_run
+from crawler.harvest.health import VERDICT_STAT, Thresholds, health_of, judge
 
 logger = logging.getLogger(__name__)
 
@@ -79,8 +83,9 @@ def run_counters(stats: Any, dropped: Counter[str]) -> dict[str, Any]:
 
 
 class RunRecorder:
-    def __init__(self, crawler: Any, db_url: str, interval: float) -> None:
+    def __init__(self, crawler: Any, db_url: str, interval: float, thresholds: Thresholds) -> None:
         self.crawler = crawler
+        self.thresholds = thresholds
         self.stats = crawler.stats
         self.db_url = db_url
         self.interval = interval
@@ -97,7 +102,10 @@ class RunRecorder:
         if not stores_articles(settings):
             raise NotConfigured("the storage stage is off: no run to record")
         recorder = cls(
-            crawler, settings.get("HARVEST_DB_URL"), settings.getfloat("HARVEST_RUN_UPDATE_INTERVAL")
+            crawler,
+            settings.get("HARVEST_DB_URL"),
+            settings.getfloat("HARVEST_RUN_UPDATE_INTERVAL"),
+            Thresholds.from_settings(settings),
         )
         crawler.signals.connect(recorder.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(recorder.spider_closed, signal=signals.spider_closed)
@@ -154,12 +162,32 @@ class RunRecorder:
             return
         clean = is_clean(reason, self.stats)
         try:
+            health = health_of(self.stats.get_stats(), self.dropped)
+            verdict, reasons = judge(health, self.recent_health(spider.name), self.thresholds)
+            health["reasons"] = reasons
+            self.stats.set_value(VERDICT_STAT, verdict)
+            log = logger.warning if verdict != "ok" else logger.info
+            log("Health of this run: %s%s", verdict, f" ({'; '.join(reasons)})" if reasons else "")
             self.write(
                 finished_at=datetime.now(UTC),
                 finish_reason=reason,
                 clean=clean,
                 bookmark=spider.bookmark() if clean and hasattr(spider, "bookmark") else None,
+                verdict=verdict,
+                health=health,
                 **run_counters(self.stats, self.dropped),
             )
         finally:
             self.engine.dispose()
+
+    def recent_health(self, spider: str) -> list[dict[str, Any]]:
+        """The health of the spider's last HARVEST_HEALTH_HISTORY `ok` runs: the yardstick."""
+        assert self.engine is not None
+        query = (
+            select(CrawlRun.health)
+            .where(CrawlRun.spider == spider, CrawlRun.verdict == "ok", CrawlRun.id != self.run_id)
+            .order_by(CrawlRun.id.desc())
+            .limit(self.thresholds.history)
+        )
+        with self.engine.connect() as conn:
+            return [health for (health,) in conn.execute(query) if health]

@@ -87,11 +87,14 @@ def test_progress_line_and_summary_table():
     running = run_figures("xcgb_news", {"start_time": start, "downloader/response_count": 50,
                                         "harvest/storage/new": 12})  # fmt: skip
     done = run_figures("xcgb_epaper", {"finish_reason": "finished", "elapsed_time_seconds": 3.21,
-                                       "downloader/response_count": 7, "item_dropped_count": 1})  # fmt: skip
+                                       "downloader/response_count": 7, "item_dropped_count": 1,
+                                       "downloader/response_status_count/200": 7})  # fmt: skip
     assert progress_line([running, done], 10.0) == (
         "harvest 0:10 | 1 of 2 spiders running | pages 57 | new 12 | updated 0 | 5.7 pages/s"
     )
     table = summary_table([running, done]).splitlines()
-    assert table[0].split() == ["spider", "finish", "pages", "304", "known", "new", "updated", "same",
-                                "dropped", "errors", "time"]  # fmt: skip
-    assert table[3].split() == ["xcgb_epaper", "finished", "7", "0", "0", "0", "0", "0", "1", "0", "3.2"]
+    assert table[0].split() == ["spider", "finish", "verdict", "pages", "304", "known", "new", "updated",
+                                "same", "dropped", "errors", "time"]  # fmt: skip
+    assert table[2].split()[:3] == ["xcgb_news", "running", "running"]
+    assert table[3].split() == ["xcgb_epaper", "finished", "ok", "7", "0", "0", "0", "0", "0", "1", "0",
+                                "3.2"]  # fmt: skip

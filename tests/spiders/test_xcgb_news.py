@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 
 import scrapy
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
-from replica.site import LIST_PAGE_SIZE, MAIN
+from replica.layouts import drift_news
+from replica.site import CHANNELS, LIST_PAGE_SIZE, MAIN, build_site
 from spiders.xcgb_news import XcgbNewsSpider
+from tests.conftest import REPLICA_ARTICLES, REPLICA_END
 
 BASE = "http://news.example/news/"
 
@@ -72,3 +75,40 @@ def test_last_list_page_has_no_next(site):
     out = list(make_spider().parse_list(response_for(site, lasts[0])))
     assert all(r.callback.__name__ == "parse_article" for r in out)
     assert out, "the last page still lists articles"
+
+
+def test_a_list_the_selectors_miss_falls_back_to_discovery_with_a_warning(site, caplog):
+    drifted = build_site(REPLICA_ARTICLES, REPLICA_END)
+    drift_news(drifted)
+    channel = max(CHANNELS, key=lambda c: sum(f"/news/{c}/" in e.path for e in drifted.articles("news")))
+    spider = make_spider()
+    with caplog.at_level(logging.WARNING):
+        out = list(spider.parse_list(response_for(drifted, f"/news/{channel}/index.html")))
+    articles = [r.url for r in out if r.meta.get("harvest_article")]
+    pages = [r for r in out if not r.meta.get("harvest_article")]
+    newest = sorted(
+        (e for e in drifted.articles("news") if e.path.startswith(f"/news/{channel}/")),
+        key=lambda e: e.published_at, reverse=True,
+    )[:LIST_PAGE_SIZE]  # fmt: skip
+    assert articles == [BASE + e.path.removeprefix("/news/") for e in newest]
+    assert [(r.url, r.callback.__name__, r.meta["harvest_step"]) for r in pages] == [
+        (BASE + f"{channel}/index_1.html", "parse_list", True)
+    ]
+    assert f"No article links match 'ul.list li a' on {BASE}{channel}/index.html" in caplog.text
+    counted = spider.crawler.stats.get_stats()
+    assert (counted["harvest/profile/list_fallback"], counted["harvest/profile/miss"]) == (1, 1)
+
+
+def test_a_page_the_profile_misses_goes_to_the_generic_extractor_a_recheck_keeps_the_stored_text(site):
+    drifted = build_site(REPLICA_ARTICLES, REPLICA_END)
+    drift_news(drifted)
+    entry = drifted.articles("news")[3]
+    spider = make_spider()
+    [item] = spider.parse_article(response_for(drifted, entry.path))
+    assert item["profile"] is None  # no profile: crawler.extract picks the layout
+    [item] = spider.parse_article(response_for(site, entry.path))
+    assert item["profile"] == "news_cms"
+    recheck = response_for(drifted, entry.path)
+    recheck.request = scrapy.Request(recheck.url, meta={"harvest_recheck": True})
+    assert list(spider.parse_article(recheck)) == []
+    assert spider.crawler.stats.get_value("harvest/profile/recheck_kept") == 1
