@@ -31,8 +31,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from crawler.text.pinyin import HAN, SYLLABLE_CHARS, has_tone_mark, is_reading, readings
-from crawler.text.script import FULL_WIDTH_PUNCTUATION, char_rank, script_counts
-from crawler.text.words import reading_score
+from crawler.text.script import FULL_WIDTH_PUNCTUATION, char_rank, script_counts, simplified_char
+from crawler.text.words import reading_score, word_list
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +50,7 @@ HIGH_BYTES = range(0x80, 0xFF)  # a trail byte that was read as a lead byte
 TRAIL_BYTES = (*range(0x40, 0x7F), *range(0x80, 0xFF))
 REASONS = {
     "ascii-lost": "a `?` swallowed an ASCII character that nothing tells",
-    "both-bytes-lost": "both bytes of a character are unknown and no pinyin names it",
+    "both-bytes-lost": "both bytes of a character are unknown and nothing names it",
     "pinyin-mismatch": "a pinyin in the span reads no character the damage could have made",
     "no-reading": "no re-reading is made of common characters",
     "unsure": "the best reading does not lead the runner-up or the text as it is by the margin",
@@ -137,6 +137,36 @@ def _chars_read(syllable: str) -> tuple[tuple[int, int, str], ...]:
     return tuple(entry for entry in _double_byte_chars() if syllable in readings(entry[2]))
 
 
+@lru_cache(maxsize=1)
+def _word_neighbours() -> dict[str, frozenset[str]]:
+    """For each character, the characters next to it in two-character dictionary words."""
+    found: dict[str, set[str]] = {}
+    for word in word_list():
+        if len(word) == 2:
+            found.setdefault(">" + word[0], set()).add(word[1])
+            found.setdefault("<" + word[1], set()).add(word[0])
+    return {key: frozenset(chars) for key, chars in found.items()}
+
+
+@lru_cache(maxsize=1)
+def _gbk_by_simplified() -> dict[str, tuple[tuple[int, int, str], ...]]:
+    """Every GBK double-byte character by its Simplified form."""
+    found: dict[str, list[tuple[int, int, str]]] = {}
+    for entry in _double_byte_chars():
+        found.setdefault(simplified_char(entry[2]), []).append(entry)
+    return {char: tuple(entries) for char, entries in found.items()}
+
+
+@lru_cache(maxsize=4096)
+def _neighbours(left: str, right: str) -> tuple[tuple[int, int, str], ...]:
+    """GBK characters that form a two-character word with the character before or after."""
+    table = _word_neighbours()
+    after_left = table.get(">" + simplified_char(left), frozenset())
+    simple = after_left | table.get("<" + simplified_char(right), frozenset())
+    by_simplified = _gbk_by_simplified()
+    return tuple(entry for char in simple for entry in by_simplified.get(char, ()))
+
+
 @lru_cache(maxsize=16384)
 def _restorable(char: str) -> bool:
     """True for a character a repair may produce: full-width punctuation or a known Han one."""
@@ -201,15 +231,19 @@ def _read_span(text: str, start: int) -> Span | None:
     return None
 
 
-def _options(span: Span, index: int, before: int | None, traditional: bool | None) -> list[str] | None:
-    """The characters the span's ``index``-th character can be; None when pinyin rules it out."""
+def _options(
+    span: Span, index: int, before: int | None, traditional: bool | None, neighbours: tuple[str, str]
+) -> list[str] | None:
+    """The characters the span's ``index``-th character can be; None when pinyin rules it out.
+
+    A character with both bytes unknown is one its pinyin names, or else one that forms a
+    two-character word with the character before or after the span (``neighbours``).
+    """
     lead, trail = span.stream[2 * index], span.stream[2 * index + 1]
     ends_here = [a.syllable for a in span.annotations if a.offset == 2 * index + 2]
     inside = [a.syllable for a in span.annotations if a.offset == 1] if index == 0 else []
     if lead is None and trail is None:
-        if not ends_here:
-            return []
-        entries = _chars_read(ends_here[0])
+        entries = _chars_read(ends_here[0]) if ends_here else _neighbours(*neighbours)
     else:
         leads = LEAD_BYTES if lead is None else (lead,)
         trails = HIGH_BYTES if trail is None else (trail,)
@@ -284,16 +318,17 @@ def _resolve(text: str, span: Span, traditional: bool | None) -> Outcome:
         return Outcome(None, "pinyin-mismatch")
     before = gbk_bytes(text[span.start - 1]) if span.start else None
     before_trail = before[-1] if before and len(before) == 2 else None
+    left, right = _context(text, span.start, span.end)
+    neighbours = (left[-1:] or " ", right[:1] or " ")
     per_char: list[list[str]] = []
     for index in range(span.length):
-        options = _options(span, index, before_trail, traditional)
+        options = _options(span, index, before_trail, traditional, neighbours)
         if options is None:
             return Outcome(None, "pinyin-mismatch")
         if not options:
             lost = span.stream[2 * index] is None and span.stream[2 * index + 1] is None
             return Outcome(None, "both-bytes-lost" if lost else "no-reading")
         per_char.append(options)
-    left, right = _context(text, span.start, span.end)
     middle = "".join(options[0] for options in per_char[1:-1])
     first, last = per_char[0], per_char[-1]
     if len(per_char) > 1 and len(first) * len(last) > KEEP * KEEP:

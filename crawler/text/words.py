@@ -42,6 +42,11 @@ def _word_log_probs() -> tuple[dict[str, float], float]:
     return probs, -log_total
 
 
+def word_list() -> list[str]:
+    """Every dictionary word (up to MAX_WORD characters)."""
+    return list(_word_log_probs()[0])
+
+
 def unknown_score() -> float:
     """The score of one character or symbol that is no word (a count of one)."""
     return _word_log_probs()[1]

@@ -31,7 +31,7 @@ REPAIRED = [
 ]
 
 UNREPAIRED = [
-    ("請多多指教??!", "5:both-bytes-lost"),  # nothing says which character that was
+    ("請多多指教??!", "5:unsure"),  # 教 and the words after it name no character clearly
     ("數據\ufffd分析", "2:unread"),  # a replacement character from decoding
     ("發?沽?021年", "1:ascii-lost"),  # 發展了2021年: the second `?` swallowed the 2
     ("?杂衅祁}(tí)人", "0:unsure"),  # 自有破題: 自 and 雜 fit the context about as well
