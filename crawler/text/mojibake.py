@@ -37,13 +37,14 @@ from crawler.text.words import reading_score, word_list
 logger = logging.getLogger(__name__)
 
 UNKNOWN = "?\ufffd"
-MAX_SPAN = 12  # characters read after an unknown byte before giving up
+MAX_SPAN = 30  # characters read after an unknown byte before giving up
 CONTEXT = 3  # characters either side of a span that its candidates are scored with
 KEEP = 8  # candidates kept per unknown character before scoring both ends together
-MARGIN = 5.0  # log-probability lead the chosen reading needs over the runner-up (~150x)
+MARGIN = 6.0  # log-probability lead the chosen reading needs over the runner-up (~400x)
 AS_IS_MARGIN = 4.0  # ... and over the text as it stands, unless dangling pinyin proves damage
 SINGLE = -3.0  # score added for each character that forms no word with its neighbours
 KNOWN_RANK = 9000  # a restored character must rank among jieba's commonest characters
+FREQUENT_RANK = 300  # a character with both bytes lost may be one of these (or a neighbour's)
 ASCII_TO_FULL_WIDTH = {",": "，", ".": "。", "!": "！", ":": "：", ";": "；"}
 LEAD_BYTES = range(0x81, 0xFF)
 HIGH_BYTES = range(0x80, 0xFF)  # a trail byte that was read as a lead byte
@@ -57,8 +58,8 @@ REASONS = {
     "unread": "reading does not fall back in step within the span length",
 }
 
-# an unknown byte at the start of a text or after Han text or Chinese punctuation
-_TRIGGER_RE = re.compile(rf"(?:(?<=[{HAN}）)“”‘’《》「」，。、；：！,.])|^)[{UNKNOWN}]|\ufffd")
+# an unknown byte at the start of a text, after Han text, punctuation, a digit or a pinyin
+_TRIGGER_RE = re.compile(rf"(?:(?<=[{HAN}0-9）)“”‘’《》「」，。、；：！,.\"])|(?<=\) )|^)[{UNKNOWN}]|\ufffd")
 _FAST_RE = re.compile(rf"[{UNKNOWN}]")
 _DANGLING_RE = re.compile(rf"(?P<syllable>[{SYLLABLE_CHARS}]{{1,7}})\)")
 _ANNOTATION_RE = re.compile(rf"[(（](?P<syllable>[{SYLLABLE_CHARS}]{{1,7}})[)）]")
@@ -167,6 +168,16 @@ def _neighbours(left: str, right: str) -> tuple[tuple[int, int, str], ...]:
     return tuple(entry for char in simple for entry in by_simplified.get(char, ()))
 
 
+@lru_cache(maxsize=1)
+def _frequent() -> tuple[tuple[int, int, str], ...]:
+    """The commonest GBK characters and punctuation, with their bytes."""
+    return tuple(
+        entry
+        for entry in _double_byte_chars()
+        if entry[2] in FULL_WIDTH_PUNCTUATION or char_rank(entry[2]) < FREQUENT_RANK
+    )
+
+
 @lru_cache(maxsize=16384)
 def _restorable(char: str) -> bool:
     """True for a character a repair may produce: full-width punctuation or a known Han one."""
@@ -206,7 +217,7 @@ def _read_span(text: str, start: int) -> Span | None:
                 position, closing = end, "pinyin"
             elif position == len(text):
                 closing = "end"
-            else:
+            elif text[position] >= "\x80":  # a byte pair that was no character: `?` for one byte
                 following = gbk_bytes(text[position])
                 if following is not None and len(following) == 2:
                     closing, next_lead = "unmappable", following[0]
@@ -243,7 +254,7 @@ def _options(
     ends_here = [a.syllable for a in span.annotations if a.offset == 2 * index + 2]
     inside = [a.syllable for a in span.annotations if a.offset == 1] if index == 0 else []
     if lead is None and trail is None:
-        entries = _chars_read(ends_here[0]) if ends_here else _neighbours(*neighbours)
+        entries = _chars_read(ends_here[0]) if ends_here else _neighbours(*neighbours) + _frequent()
     else:
         leads = LEAD_BYTES if lead is None else (lead,)
         trails = HIGH_BYTES if trail is None else (trail,)
@@ -302,6 +313,19 @@ def _context(text: str, start: int, end: int) -> tuple[str, str]:
     return left, right
 
 
+def _word_pairs(first: list[str], last: list[str]) -> list[tuple[str, str]]:
+    """The pairs of a first and a last option that make a two-character word."""
+    table = _word_neighbours()
+    by_simplified: dict[str, list[str]] = {}
+    for char in last:
+        by_simplified.setdefault(simplified_char(char), []).append(char)
+    pairs = []
+    for char in first:
+        for follower in table.get(">" + simplified_char(char), frozenset()) & by_simplified.keys():
+            pairs.extend((char, other) for other in by_simplified[follower])
+    return pairs
+
+
 def _score(text: str) -> float:
     return reading_score(text, SINGLE)
 
@@ -332,9 +356,12 @@ def _resolve(text: str, span: Span, traditional: bool | None) -> Outcome:
     middle = "".join(options[0] for options in per_char[1:-1])
     first, last = per_char[0], per_char[-1]
     if len(per_char) > 1 and len(first) * len(last) > KEEP * KEEP:
+        words = _word_pairs(first, last) if len(per_char) == 2 else []
         first = [c for _, c in _best([(_score(left + c + middle), c) for c in first], KEEP)]
         last = [c for _, c in _best([(_score(middle + c + right), c) for c in last], KEEP)]
-    combos = [(c,) for c in first] if len(per_char) == 1 else list(itertools.product(first, last))
+        combos = list({*itertools.product(first, last), *words})
+    else:
+        combos = [(c,) for c in first] if len(per_char) == 1 else list(itertools.product(first, last))
     scored = sorted(
         ((_score(left + combo[0] + middle + "".join(combo[1:]) + right), combo) for combo in combos),
         reverse=True,

@@ -28,10 +28,15 @@ REPAIRED = [
     ("錦屏?h圍繞", "錦屏縣圍繞", 2),
     # the run ends at a pinyin whose `(` was swallowed: 來 is read lái
     ("近年?chún)恚?錦屏", "近年來，錦屏", 2),
+    # a span right after a toneless pinyin
+    ("服務(wu) ?W(wang) 站的負責", "服務(wu) 網(wang) 站的負責", 7),
+    # both bytes of 化 and of 濟 unknown: the pinyin checks the lead byte, the words choose
+    ("大棚實現智能?qǐ)?管理。", "大棚實現智能化管理。", 6),
+    ("發展壯大村集體經?yìn)?", "發展壯大村集體經濟", 8),
 ]
 
 UNREPAIRED = [
-    ("請多多指教??!", "5:unsure"),  # 教 and the words after it name no character clearly
+    ("請多多指教??!", "5:ascii-lost"),  # the second `?` swallowed an ASCII byte (or is a `?`)
     ("數據\ufffd分析", "2:unread"),  # a replacement character from decoding
     ("發?沽?021年", "1:ascii-lost"),  # 發展了2021年: the second `?` swallowed the 2
     ("?杂衅祁}(tí)人", "0:unsure"),  # 自有破題: 自 and 雜 fit the context about as well
