@@ -39,7 +39,7 @@ logger = logging.getLogger(__name__)
 UNKNOWN = "?\ufffd"
 MAX_SPAN = 30  # characters read after an unknown byte before giving up
 CONTEXT = 3  # characters either side of a span that its candidates are scored with
-KEEP = 8  # candidates kept per unknown character before scoring both ends together
+KEEP = 6  # candidates kept per unknown character before scoring both ends together
 MARGIN = 6.0  # log-probability lead the chosen reading needs over the runner-up (~400x)
 AS_IS_MARGIN = 4.0  # ... and over the text as it stands, unless dangling pinyin proves damage
 SINGLE = -3.0  # score added for each character that forms no word with its neighbours
@@ -242,46 +242,59 @@ def _read_span(text: str, start: int) -> Span | None:
     return None
 
 
+@lru_cache(maxsize=512)
+def _entries(lead: int | None, trail: int | None) -> tuple[tuple[int, int, str], ...]:
+    """The restorable characters with one byte known (an unknown trail was read as a lead byte)."""
+    leads = LEAD_BYTES if lead is None else (lead,)
+    trails = HIGH_BYTES if trail is None else (trail,)
+    pairs = ((lb, tb, gbk_char(lb, tb)) for lb in leads for tb in trails)
+    return tuple((lb, tb, char) for lb, tb, char in pairs if char is not None and _restorable(char))
+
+
+@lru_cache(maxsize=16384)
+def _script(char: str) -> bool | None:
+    """True for a Traditional-only character, False for a Simplified-only one, else None."""
+    trad, simp = script_counts(char)
+    return True if trad else False if simp else None
+
+
 def _options(
     span: Span, index: int, before: int | None, traditional: bool | None, neighbours: tuple[str, str]
 ) -> list[str] | None:
     """The characters the span's ``index``-th character can be; None when pinyin rules it out.
 
     A character with both bytes unknown is one its pinyin names, or else one that forms a
-    two-character word with the character before or after the span (``neighbours``).
+    two-character word with the character before or after the span (``neighbours``), or a
+    common one.
     """
     lead, trail = span.stream[2 * index], span.stream[2 * index + 1]
     ends_here = [a.syllable for a in span.annotations if a.offset == 2 * index + 2]
+    if lead is not None and trail is not None:  # read as it is: only its pinyin is checked
+        char = gbk_char(lead, trail)
+        return [char] if char and all(is_reading(char, syllable) for syllable in ends_here) else None
     inside = [a.syllable for a in span.annotations if a.offset == 1] if index == 0 else []
     if lead is None and trail is None:
         entries = _chars_read(ends_here[0]) if ends_here else _neighbours(*neighbours) + _frequent()
     else:
-        leads = LEAD_BYTES if lead is None else (lead,)
-        trails = HIGH_BYTES if trail is None else (trail,)
-        entries = tuple((lb, tb, gbk_char(lb, tb)) for lb in leads for tb in trails)
-    if lead is not None and trail is not None:  # read as it is: only its pinyin is checked
-        char = gbk_char(lead, trail)
-        return [char] if char and all(is_reading(char, syllable) for syllable in ends_here) else None
+        entries = _entries(lead, trail)
+    unmappable = trail is None and span.closing == "unmappable"
+    other_script = None if traditional is None else not traditional
     options = []
     for lead_byte, trail_byte, char in entries:
-        if char is None or not _restorable(char):
-            continue
         if trail is None and trail_byte < 0x80:  # it was read as a lead byte
             continue
-        if not all(is_reading(char, syllable) for syllable in ends_here):
+        if other_script is not None and _script(char) is other_script:
+            continue
+        if unmappable and (span.next_lead is None or gbk_char(trail_byte, span.next_lead) is not None):
+            continue  # the byte pair read one off must have been no character
+        if ends_here and not all(is_reading(char, syllable) for syllable in ends_here):
             continue
         if inside and before is not None:
             garbage = gbk_char(before, lead_byte) or ""
             if not all(is_reading(garbage, syllable) for syllable in inside):
                 continue
-        unmappable = trail is None and span.closing == "unmappable"
-        if unmappable and (span.next_lead is None or gbk_char(trail_byte, span.next_lead) is not None):
-            continue  # the byte pair read one off must have been no character
-        if traditional is not None:
-            trad, simp = script_counts(char)
-            if (traditional and simp) or (not traditional and trad):
-                continue
-        options.append(char)
+        if _restorable(char):
+            options.append(char)
     return options
 
 
@@ -354,27 +367,33 @@ def _resolve(text: str, span: Span, traditional: bool | None) -> Outcome:
             return Outcome(None, "both-bytes-lost" if lost else "no-reading")
         per_char.append(options)
     middle = "".join(options[0] for options in per_char[1:-1])
+    head, tail = middle[:CONTEXT], middle[-CONTEXT:]
     first, last = per_char[0], per_char[-1]
+
+    def score(combo: tuple[str, ...]) -> float:
+        if len(combo) == 1:
+            return _score(left + combo[0] + right)
+        if len(middle) >= 2 * CONTEXT:  # the ends are scored apart: no word spans the middle
+            return _score(left + combo[0] + head) + _score(tail + combo[1] + right)
+        return _score(left + combo[0] + middle + combo[1] + right)
+
     if len(per_char) > 1 and len(first) * len(last) > KEEP * KEEP:
         words = _word_pairs(first, last) if len(per_char) == 2 else []
-        first = [c for _, c in _best([(_score(left + c + middle), c) for c in first], KEEP)]
-        last = [c for _, c in _best([(_score(middle + c + right), c) for c in last], KEEP)]
+        first = [c for _, c in _best([(_score(left + c + head), c) for c in first], KEEP)]
+        last = [c for _, c in _best([(_score(tail + c + right), c) for c in last], KEEP)]
         combos = list({*itertools.product(first, last), *words})
     else:
         combos = [(c,) for c in first] if len(per_char) == 1 else list(itertools.product(first, last))
-    scored = sorted(
-        ((_score(left + combo[0] + middle + "".join(combo[1:]) + right), combo) for combo in combos),
-        reverse=True,
-    )
+    scored = sorted(((score(combo), combo) for combo in combos), reverse=True)
     best_score, best = scored[0]
     runner_up = scored[1][0] if len(scored) > 1 else float("-inf")
     if best_score - runner_up < MARGIN:
         return Outcome(None, "unsure", best_score - runner_up)
+    chars = [best[0], *middle, *best[1:]]
     if not span.dangling:
         raw = _ANNOTATION_RE.sub("", text[span.start : span.end])
-        if best_score - _score(left + raw + right) < AS_IS_MARGIN:
+        if _score(left + "".join(chars) + right) - _score(left + raw + right) < AS_IS_MARGIN:
             return Outcome(None, "as-is")
-    chars = [best[0], *middle, *best[1:]]
     pieces: list[str] = []
     for index, char in enumerate(chars):
         pieces.append(char)
