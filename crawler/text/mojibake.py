@@ -40,9 +40,9 @@ UNKNOWN = "?\ufffd"
 MAX_SPAN = 30  # characters read after an unknown byte before giving up
 CONTEXT = 3  # characters either side of a span that its candidates are scored with
 KEEP = 6  # candidates kept per unknown character before scoring both ends together
-MARGIN = 6.0  # log-probability lead the chosen reading needs over the runner-up (~400x)
+MARGIN = 4.0  # log-probability lead the chosen reading needs over the runner-up (~55x)
 AS_IS_MARGIN = 4.0  # ... and over the text as it stands, unless dangling pinyin proves damage
-SINGLE = -3.0  # score added for each character that forms no word with its neighbours
+SINGLE = -1.5  # score added for each character that forms no word with its neighbours
 KNOWN_RANK = 9000  # a restored character must rank among jieba's commonest characters
 FREQUENT_RANK = 300  # a character with both bytes lost may be one of these (or a neighbour's)
 ASCII_TO_FULL_WIDTH = {",": "，", ".": "。", "!": "！", ":": "：", ";": "；"}
@@ -54,7 +54,8 @@ REASONS = {
     "both-bytes-lost": "both bytes of a character are unknown and nothing names it",
     "pinyin-mismatch": "a pinyin in the span reads no character the damage could have made",
     "no-reading": "no re-reading is made of common characters",
-    "unsure": "the best reading does not lead the runner-up or the text as it is by the margin",
+    "unsure": "the best reading does not lead the runner-up (or the text as it is) by the margin",
+    "as-is": "the text reads as well as it stands, yet two `?` or a stray letter say it is damaged",
     "unread": "reading does not fall back in step within the span length",
 }
 
@@ -401,6 +402,12 @@ def _resolve(text: str, span: Span, traditional: bool | None) -> Outcome:
     return Outcome("".join(pieces), "", best_score - runner_up)
 
 
+def _looks_damaged(span: Span) -> bool:
+    """Two unknown bytes, or a lowercase letter closing a run inside Han text, are no prose."""
+    last = span.stream[-1]
+    return span.stream.count(None) > 1 or (last is not None and chr(last).islower())
+
+
 def repair_mojibake(text: str, traditional: bool | None = None) -> tuple[str, list[str]]:
     """Repair GBK byte-shift damage; flags name each span repaired or left (offset in input).
 
@@ -425,8 +432,8 @@ def repair_mojibake(text: str, traditional: bool | None = None) -> tuple[str, li
                 flags.append(f"mojibake-unrepaired:{start}:unread")
             continue
         outcome = _resolve(text, span, traditional)
-        if outcome.reason == "as-is":
-            continue  # it reads better as it stands: a question mark, not damage
+        if outcome.reason == "as-is" and not _looks_damaged(span):
+            continue  # it reads as well as it stands: a question mark, not damage
         seen = span.end
         if outcome.text is None:
             flags.append(f"mojibake-unrepaired:{start}:{outcome.reason}")
