@@ -82,6 +82,7 @@ def measure(
             repaired, flags = repair_mojibake(damaged.damaged)
             if repaired == damaged.mirror:
                 outcomes["exact"] += 1
+                outcomes[f"exact ({damaged.kind})"] += 1
             elif repaired == damaged.damaged:
                 reasons = [f.split(":")[2] for f in flags if f.startswith("mojibake-unrepaired")]
                 outcomes[f"left: {reasons[0] if reasons else 'not found'}"] += 1
