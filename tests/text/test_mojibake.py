@@ -30,8 +30,8 @@ REPAIRED = [
     ("近年?chún)恚?錦屏", "近年來，錦屏", 2),
     # a span right after a toneless pinyin
     ("服務(wu) ?W(wang) 站的負責", "服務(wu) 網(wang) 站的負責", 7),
-    # both bytes of 化 and of 濟 unknown: the pinyin checks the lead byte, the words choose
-    ("大棚實現智能?qǐ)?管理。", "大棚實現智能化管理。", 6),
+    # both bytes of 略 and of 濟 unknown: the pinyin checks the lead byte, the words choose
+    ("鄉村振興戰?xián)?", "鄉村振興戰略", 5),
     ("發展壯大村集體經?yìn)?", "發展壯大村集體經濟", 8),
 ]
 
