@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from crawler.text.pinyin import HAN, SYLLABLE_CHARS, has_tone_mark, is_reading, readings
-from crawler.text.script import FULL_WIDTH_PUNCTUATION, char_rank, script_counts, simplified_char
+from crawler.text.script import FULL_WIDTH_PUNCTUATION, char_rank, converter, script_counts, simplified_char
 from crawler.text.words import reading_score, word_list
 
 logger = logging.getLogger(__name__)
@@ -41,6 +41,7 @@ MAX_SPAN = 30  # characters read after an unknown byte before giving up
 CONTEXT = 3  # characters either side of a span that its candidates are scored with
 KEEP = 6  # candidates kept per unknown character before scoring both ends together
 MARGIN = 4.0  # log-probability lead the chosen reading needs over the runner-up (~55x)
+PINYIN_MARGIN = 2.0  # ... when a pinyin that lost its `(` proves the damage and checks a byte
 AS_IS_MARGIN = 4.0  # ... and over the text as it stands, unless dangling pinyin proves damage
 SINGLE = -1.5  # score added for each character that forms no word with its neighbours
 KNOWN_RANK = 9000  # a restored character must rank among jieba's commonest characters
@@ -60,7 +61,8 @@ REASONS = {
 }
 
 # an unknown byte at the start of a text, after Han text, punctuation, a digit or a pinyin
-_TRIGGER_RE = re.compile(rf"(?:(?<=[{HAN}0-9）)“”‘’《》「」，。、；：！,.\"])|(?<=\) )|^)[{UNKNOWN}]|\ufffd")
+_AFTER = "0-9）)“”‘’《》「」，。、；：！,.\"'\\[(<>/-"
+_TRIGGER_RE = re.compile(rf"(?:(?<=[{HAN}{_AFTER}])|(?<=\) )|^)[{UNKNOWN}]|\ufffd")
 _FAST_RE = re.compile(rf"[{UNKNOWN}]")
 _DANGLING_RE = re.compile(rf"(?P<syllable>[{SYLLABLE_CHARS}]{{1,7}})\)")
 _ANNOTATION_RE = re.compile(rf"[(（](?P<syllable>[{SYLLABLE_CHARS}]{{1,7}})[)）]")
@@ -252,11 +254,23 @@ def _entries(lead: int | None, trail: int | None) -> tuple[tuple[int, int, str],
     return tuple((lb, tb, char) for lb, tb, char in pairs if char is not None and _restorable(char))
 
 
+@lru_cache(maxsize=4096)
+def _leads_read(before: int, syllable: str) -> frozenset[int]:
+    """The lead bytes that, read one byte off after ``before``, make a character read ``syllable``."""
+    return frozenset(lead for lead in LEAD_BYTES if is_reading(gbk_char(before, lead) or "", syllable))
+
+
 @lru_cache(maxsize=16384)
 def _script(char: str) -> bool | None:
-    """True for a Traditional-only character, False for a Simplified-only one, else None."""
-    trad, simp = script_counts(char)
-    return True if trad else False if simp else None
+    """True for a Traditional-only character, False for a Simplified-only one, else None.
+
+    Judged by the mirrors' own converter (Taiwan forms): 群 stays 群 in their Traditional.
+    """
+    simplified_only = converter("s2tw").convert(char) != char
+    traditional_only = converter().convert(char) != char
+    if simplified_only == traditional_only:
+        return None
+    return traditional_only
 
 
 def _options(
@@ -281,7 +295,10 @@ def _options(
     unmappable = trail is None and span.closing == "unmappable"
     other_script = None if traditional is None else not traditional
     options = []
+    leads = _leads_read(before, inside[0]) if inside and before is not None else None
     for lead_byte, trail_byte, char in entries:
+        if leads is not None and lead_byte not in leads:
+            continue  # the garbage character the annotator read ends with this lead byte
         if trail is None and trail_byte < 0x80:  # it was read as a lead byte
             continue
         if other_script is not None and _script(char) is other_script:
@@ -290,10 +307,6 @@ def _options(
             continue  # the byte pair read one off must have been no character
         if ends_here and not all(is_reading(char, syllable) for syllable in ends_here):
             continue
-        if inside and before is not None:
-            garbage = gbk_char(before, lead_byte) or ""
-            if not all(is_reading(garbage, syllable) for syllable in inside):
-                continue
         if _restorable(char):
             options.append(char)
     return options
@@ -388,7 +401,7 @@ def _resolve(text: str, span: Span, traditional: bool | None) -> Outcome:
     scored = sorted(((score(combo), combo) for combo in combos), reverse=True)
     best_score, best = scored[0]
     runner_up = scored[1][0] if len(scored) > 1 else float("-inf")
-    if best_score - runner_up < MARGIN:
+    if best_score - runner_up < (PINYIN_MARGIN if span.dangling else MARGIN):
         return Outcome(None, "unsure", best_score - runner_up)
     chars = [best[0], *middle, *best[1:]]
     if not span.dangling:
