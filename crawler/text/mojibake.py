@@ -41,7 +41,6 @@ MAX_SPAN = 30  # characters read after an unknown byte before giving up
 CONTEXT = 3  # characters either side of a span that its candidates are scored with
 KEEP = 6  # candidates kept per unknown character before scoring both ends together
 MARGIN = 4.0  # log-probability lead the chosen reading needs over the runner-up (~55x)
-PINYIN_MARGIN = 2.0  # ... when a pinyin that lost its `(` proves the damage and checks a byte
 AS_IS_MARGIN = 4.0  # ... and over the text as it stands, unless dangling pinyin proves damage
 SINGLE = -1.5  # score added for each character that forms no word with its neighbours
 KNOWN_RANK = 9000  # a restored character must rank among jieba's commonest characters
@@ -401,7 +400,7 @@ def _resolve(text: str, span: Span, traditional: bool | None) -> Outcome:
     scored = sorted(((score(combo), combo) for combo in combos), reverse=True)
     best_score, best = scored[0]
     runner_up = scored[1][0] if len(scored) > 1 else float("-inf")
-    if best_score - runner_up < (PINYIN_MARGIN if span.dangling else MARGIN):
+    if best_score - runner_up < MARGIN:
         return Outcome(None, "unsure", best_score - runner_up)
     chars = [best[0], *middle, *best[1:]]
     if not span.dangling:
