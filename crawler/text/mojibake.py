@@ -14,8 +14,9 @@ of the pinyin dangling (``?yōu)``). Either way the characters after it are read
 
 The repair turns such a span back into GBK bytes with each ``?`` an unknown byte, re-reads
 them in step and chooses among the readings by the words they form: each candidate is scored
-with jieba's word frequencies (``crawler/text/words.py``) in the context of the characters
-around the span. Pinyin is strong evidence: one at a character's end must be a reading of
+with wordfreq's word frequencies (``crawler/text/words.py``) in the context of the characters
+around the span, with a bonus for each pair of characters the rest of the text also has (a
+page repeats its words: 群眾 once, 群眾 again). Pinyin is strong evidence: one at a character's end must be a reading of
 it; one inside a character is the annotator's and must be a reading of the garbage character
 it was written after. A candidate is kept only with a clear margin over the runner-up and
 over the text as it stands; otherwise the span stays as it is and is flagged with its offset
@@ -42,6 +43,7 @@ CONTEXT = 3  # characters either side of a span that its candidates are scored w
 KEEP = 6  # candidates kept per unknown character before scoring both ends together
 MARGIN = 4.0  # log-probability lead the chosen reading needs over the runner-up (~55x)
 AS_IS_MARGIN = 4.0  # ... and over the text as it stands, unless dangling pinyin proves damage
+ECHO = 2.0  # score added for each character pair a reading shares with the rest of the text
 SINGLE = -1.5  # score added for each character that forms no word with its neighbours
 KNOWN_RANK = 9000  # a restored character must rank among jieba's commonest characters
 FREQUENT_RANK = 300  # a character with both bytes lost may be one of these (or a neighbour's)
@@ -360,7 +362,19 @@ def _best(scored: list[tuple[float, str]], keep: int) -> list[tuple[float, str]]
     return sorted(scored, reverse=True)[:keep]
 
 
-def _resolve(text: str, span: Span, traditional: bool | None) -> Outcome:
+def _echo(seen: frozenset[str], window: str) -> float:
+    """A bonus for each pair of characters in the window that the text also has elsewhere."""
+    simple = "".join(simplified_char(char) for char in window)
+    return ECHO * sum(simple[i : i + 2] in seen for i in range(len(simple) - 1))
+
+
+def _pairs(text: str) -> frozenset[str]:
+    """Every pair of adjacent characters in the text (Simplified, pinyin left out)."""
+    simple = "".join(simplified_char(char) for char in _ANNOTATION_RE.sub("", text))
+    return frozenset(simple[i : i + 2] for i in range(len(simple) - 1))
+
+
+def _resolve(text: str, span: Span, traditional: bool | None, seen: frozenset[str] = frozenset()) -> Outcome:
     """Choose the reading of a span by the words it forms, or say why it is left."""
     if span.closing == "swallowed":
         return Outcome(None, "ascii-lost")
@@ -385,10 +399,12 @@ def _resolve(text: str, span: Span, traditional: bool | None) -> Outcome:
 
     def score(combo: tuple[str, ...]) -> float:
         if len(combo) == 1:
-            return _score(left + combo[0] + right)
+            return _score(left + combo[0] + right) + _echo(seen, left[-1:] + combo[0] + right[:1])
+        echo = _echo(seen, left[-1:] + combo[0] + middle[:1])
+        echo += _echo(seen, middle[-1:] + combo[1] + right[:1])
         if len(middle) >= 2 * CONTEXT:  # the ends are scored apart: no word spans the middle
-            return _score(left + combo[0] + head) + _score(tail + combo[1] + right)
-        return _score(left + combo[0] + middle + combo[1] + right)
+            return _score(left + combo[0] + head) + _score(tail + combo[1] + right) + echo
+        return _score(left + combo[0] + middle + combo[1] + right) + echo
 
     if len(per_char) > 1 and len(first) * len(last) > KEEP * KEEP:
         words = _word_pairs(first, last) if len(per_char) == 2 else []
@@ -434,6 +450,7 @@ def repair_mojibake(text: str, traditional: bool | None = None) -> tuple[str, li
     if traditional is None:
         trad, simp = script_counts(text)
         traditional = None if trad == simp else trad > simp
+    pairs = _pairs(text)
     for match in _TRIGGER_RE.finditer(text):
         start = match.start()
         if start < seen:
@@ -443,7 +460,7 @@ def repair_mojibake(text: str, traditional: bool | None = None) -> tuple[str, li
             if text[start] == "\ufffd" or text[start + 1 : start + 2] in {"?", "\ufffd"}:
                 flags.append(f"mojibake-unrepaired:{start}:unread")
             continue
-        outcome = _resolve(text, span, traditional)
+        outcome = _resolve(text, span, traditional, pairs)
         if outcome.reason == "as-is" and not _looks_damaged(span):
             continue  # it reads as well as it stands: a question mark, not damage
         seen = span.end
