@@ -16,11 +16,12 @@ The repair turns such a span back into GBK bytes with each ``?`` an unknown byte
 them in step and chooses among the readings by the words they form: each candidate is scored
 with wordfreq's word frequencies (``crawler/text/words.py``) in the context of the characters
 around the span, with a bonus for each pair of characters the rest of the text also has (a
-page repeats its words: 群眾 once, 群眾 again). Pinyin is strong evidence: one at a character's end must be a reading of
-it; one inside a character is the annotator's and must be a reading of the garbage character
-it was written after. A candidate is kept only with a clear margin over the runner-up and
-over the text as it stands; otherwise the span stays as it is and is flagged with its offset
-and the reason (``mojibake-unrepaired:OFFSET:REASON``, see ``REASONS``).
+page repeats its words: 群眾 once, 群眾 again). Pinyin is strong evidence: one at a
+character's end must be a reading of it; one inside a character is the annotator's and must
+be a reading of the garbage character it was written after. A candidate is kept only with a
+clear margin over the runner-up and over the text as it stands; otherwise the span stays as
+it is and is flagged with its offset and the reason (``mojibake-unrepaired:OFFSET:REASON``,
+see ``REASONS``).
 """
 
 from __future__ import annotations
