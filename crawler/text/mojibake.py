@@ -311,7 +311,7 @@ def _options(
             continue
         if _restorable(char):
             options.append(char)
-    return options
+    return list(dict.fromkeys(options))  # a character both a neighbour's and a common one
 
 
 def _fixed_pinyin_fits(span: Span) -> bool:
