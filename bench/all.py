@@ -17,6 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS = ("bench.clean_text", "bench.crawl", "bench.extraction", "bench.incremental", "bench.search")
 BENCHMARKS += ("bench.site_spider",)  # issue 15: the generic spider on real pages
+BENCHMARKS += ("bench.mojibake",)  # issue 14
 PACKAGES = ("Scrapy", "Twisted", "SQLAlchemy", "OpenCC", "pypinyin", "jieba", "parsel", "lxml")
 
 

@@ -37,6 +37,16 @@ def normalize_article(article: ItemAdapter) -> list[str]:
     return flags
 
 
+def mojibake_stats(flag: str) -> list[str]:
+    """The ``harvest/mojibake/*`` stats of one flag: found, then repaired or left by reason."""
+    _, kind, *rest = flag.split(":")
+    if kind == "mojibake-repaired":
+        return ["harvest/mojibake/found", "harvest/mojibake/repaired"]
+    if kind == "mojibake-unrepaired":
+        return ["harvest/mojibake/found", f"harvest/mojibake/left/{rest[-1] if len(rest) > 1 else 'unknown'}"]
+    return []
+
+
 def _fold(text: str, field: str) -> str:
     """Runs of spaces become one in titles and body text (after pinyin is gone: it reads them)."""
     return _SPACE_RUNS.sub(" ", text) if field in FOLDED_FIELDS else text
@@ -58,5 +68,7 @@ class NormalizePipeline:
         for flag in flags:
             kind = flag.split(":", 2)[1]
             self.stats.inc_value(f"harvest/normalize/{kind}")
+            for key in mojibake_stats(flag):
+                self.stats.inc_value(key)
         article["flags"] = [*(article.get("flags") or []), *flags]
         return item

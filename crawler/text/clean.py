@@ -29,7 +29,7 @@ class Cleaned:
 def clean_text(text: str, *, traditional: bool | None = None) -> Cleaned:
     """Clean one field; ``traditional`` is the page's script (None: detect on this text)."""
     text = text.strip()
-    text, flags = repair_mojibake(text)
+    text, flags = repair_mojibake(text, traditional)
     text, removed = strip_pinyin(text)
     if removed:
         flags.append(f"pinyin-removed:{removed}")

@@ -1,58 +1,83 @@
 """Repair of the GBK one-byte-shift damage some mirrors leave in their pages.
 
-How the damage happens (field notes, section 3): the page was decoded one byte off, the
-annotator wrote pinyin after a garbage character, and the text was decoded again in step.
-The pinyin's ``(`` then sits between a character's two bytes: the lead byte and the ``(``
-come out as ``?``, the rest of the pinyin dangles (``?yōu)``), and the following
-characters are read one byte off (``楫a``) until a trail byte in the ASCII range turns up
-as a Latin letter. A byte may also be lost outright and shown as ``?``.
+How the damage happens (field notes, section 3; simulated by ``replica/mojibake.py``): in the
+GBK bytes of a page either a character's lead byte is lost and shown as ``?``, or the
+annotator read the bytes one byte off and wrote pinyin after a garbage character, between a
+real character's two bytes, whose lead byte and the ``(`` then come out as ``?`` with the rest
+of the pinyin dangling (``?yōu)``). Either way the characters after it are read one byte off
+(``楫a``) until reading falls back in step:
 
-The repair finds such a span, turns it back into GBK bytes with each ``?`` as an unknown
-byte, re-reads the bytes in step and keeps a candidate only when every character it yields
-is common and every pinyin left in the span is a reading of its character. A pinyin that
-falls inside a character of the candidate is the annotator's, written after the garbage
-character read one byte off; it must be a reading of that garbage character. An unknown
-byte is restored as part of a Han character only when a pinyin checks it, otherwise only as
-punctuation (``?，F(xiàn)`` -> ``。現(xiàn)``); a span needs at least one pinyin confirming the
-re-alignment, and a `?` that may have swallowed an ASCII character is left alone. When not
-exactly one candidate survives, the span stays as it is and is flagged with its offset.
+- at a trail byte in the ASCII range, shown as a Latin letter or symbol (``?l``, ``}(tí)``);
+- at an ASCII byte after a trail byte: ``?`` that swallowed it, usually the ``(`` of the
+  next pinyin (``?yán)``), or a byte pair that is no character, ``?`` for one byte;
+- at the end of the text, ``?``.
+
+The repair turns such a span back into GBK bytes with each ``?`` an unknown byte, re-reads
+them in step and chooses among the readings by the words they form: each candidate is scored
+with wordfreq's word frequencies (``crawler/text/words.py``) in the context of the characters
+around the span, with a bonus for each pair of characters the rest of the text also has (a
+page repeats its words: 群眾 once, 群眾 again). Pinyin is strong evidence: one at a
+character's end must be a reading of it; one inside a character is the annotator's and must
+be a reading of the garbage character it was written after. A candidate is kept only with a
+clear margin over the runner-up and over the text as it stands; otherwise the span stays as
+it is and is flagged with its offset and the reason (``mojibake-unrepaired:OFFSET:REASON``,
+see ``REASONS``).
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from crawler.text.pinyin import HAN, SYLLABLE_CHARS, is_reading
-from crawler.text.script import FULL_WIDTH_PUNCTUATION, is_common, script_counts
+from crawler.text.pinyin import HAN, SYLLABLE_CHARS, has_tone_mark, is_reading, readings
+from crawler.text.script import FULL_WIDTH_PUNCTUATION, char_rank, converter, script_counts, simplified_char
+from crawler.text.words import reading_score, word_list
 
 logger = logging.getLogger(__name__)
 
 UNKNOWN = "?\ufffd"
-MAX_SPAN = 12  # characters read after an unknown byte before giving up
-MAX_UNKNOWNS = 3
-MAX_SOLUTIONS = 64
+MAX_SPAN = 30  # characters read after an unknown byte before giving up
+CONTEXT = 3  # characters either side of a span that its candidates are scored with
+KEEP = 6  # candidates kept per unknown character before scoring both ends together
+MARGIN = 4.0  # log-probability lead the chosen reading needs over the runner-up (~55x)
+AS_IS_MARGIN = 4.0  # ... and over the text as it stands, unless dangling pinyin proves damage
+ECHO = 2.0  # score added for each character pair a reading shares with the rest of the text
+SINGLE = -1.5  # score added for each character that forms no word with its neighbours
+KNOWN_RANK = 9000  # a restored character must rank among jieba's commonest characters
+FREQUENT_RANK = 300  # a character with both bytes lost may be one of these (or a neighbour's)
 ASCII_TO_FULL_WIDTH = {",": "，", ".": "。", "!": "！", ":": "：", ";": "；"}
 LEAD_BYTES = range(0x81, 0xFF)
-TRAIL_BYTES = [*range(0x40, 0x7F), *range(0x80, 0xFF)]
+HIGH_BYTES = range(0x80, 0xFF)  # a trail byte that was read as a lead byte
+TRAIL_BYTES = (*range(0x40, 0x7F), *range(0x80, 0xFF))
+REASONS = {
+    "ascii-lost": "a `?` swallowed an ASCII character that nothing tells",
+    "both-bytes-lost": "both bytes of a character are unknown and nothing names it",
+    "pinyin-mismatch": "a pinyin in the span reads no character the damage could have made",
+    "no-reading": "no re-reading is made of common characters",
+    "unsure": "the best reading does not lead the runner-up (or the text as it is) by the margin",
+    "as-is": "the text reads as well as it stands, yet two `?` or a stray letter say it is damaged",
+    "unread": "reading does not fall back in step within the span length",
+}
 
-# an unknown byte after Han text or Chinese punctuation (the evidence is weighed in code)
-_UNKNOWN_RE = re.compile(rf"(?<=[{HAN}）)“”‘’《》「」，。、；：！,.])[{UNKNOWN}]|\ufffd")
-_HAN_AT_RE = re.compile(rf"[{HAN}]")
-_CLEAN_FAST_RE = re.compile(rf"[{UNKNOWN}]")
+# an unknown byte at the start of a text, after Han text, punctuation, a digit or a pinyin
+_AFTER = "0-9）)“”‘’《》「」，。、；：！,.\"'\\[(<>/-"
+_TRIGGER_RE = re.compile(rf"(?:(?<=[{HAN}{_AFTER}])|(?<=\) )|^)[{UNKNOWN}]|\ufffd")
+_FAST_RE = re.compile(rf"[{UNKNOWN}]")
 _DANGLING_RE = re.compile(rf"(?P<syllable>[{SYLLABLE_CHARS}]{{1,7}})\)")
-_ANNOTATION_RE = re.compile(rf"(?P<open>[(（])(?P<syllable>[{SYLLABLE_CHARS}]{{1,7}})(?P<close>[)）])")
+_ANNOTATION_RE = re.compile(rf"[(（](?P<syllable>[{SYLLABLE_CHARS}]{{1,7}})[)）]")
+_CONTEXT_RE = re.compile(rf"[{HAN}{''.join(FULL_WIDTH_PUNCTUATION)}]")
 
 
 @dataclass(frozen=True)
 class Annotation:
-    """A pinyin found in a span: where it sits in the byte stream and how it was written."""
+    """A pinyin found in a span: the byte offset it was written after, and the text as written."""
 
-    offset: int  # byte offset after which it was written
+    offset: int
     syllable: str
-    text: str  # as written, to put back when it belongs to a repaired character
+    text: str
 
 
 @dataclass
@@ -63,8 +88,23 @@ class Span:
     end: int
     stream: list[int | None]
     annotations: list[Annotation]
-    evidence: bool  # pinyin, a second unknown byte or a rare character says it is damage
-    ambiguous: bool  # an unknown byte may also have swallowed an ASCII character
+    closing: str  # how reading fell back in step: letter, pinyin, unmappable, end, swallowed
+    next_lead: int | None  # the lead byte after an unmappable pair
+    dangling: bool  # a pinyin lost its `(`: proof of damage
+
+    @property
+    def length(self) -> int:
+        """Characters in the repaired reading."""
+        return len(self.stream) // 2
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The repaired text of a span, or the reason it is left."""
+
+    text: str | None
+    reason: str = ""
+    margin: float = 0.0  # over the runner-up
 
 
 @lru_cache(maxsize=65536)
@@ -85,184 +125,353 @@ def gbk_bytes(char: str) -> bytes | None:
         return None
 
 
-def _read_span(text: str, start: int) -> Span | None:
-    """Tokenise the damaged span starting at an unknown byte into a byte stream.
+@lru_cache(maxsize=1)
+def _double_byte_chars() -> tuple[tuple[int, int, str], ...]:
+    """Every GBK double-byte character with its bytes."""
+    found = []
+    for lead in LEAD_BYTES:
+        for trail in TRAIL_BYTES:
+            char = gbk_char(lead, trail)
+            if char is not None:
+                found.append((lead, trail, char))
+    return tuple(found)
 
-    The span ends at the token where reading falls back in step: a Latin letter (a trail
-    byte in the ASCII range) or a second unknown byte.
-    """
-    stream: list[int | None] = []
+
+@lru_cache(maxsize=2048)
+def _chars_read(syllable: str) -> tuple[tuple[int, int, str], ...]:
+    """Every GBK character with its bytes that has a reading ``syllable``."""
+    return tuple(entry for entry in _double_byte_chars() if syllable in readings(entry[2]))
+
+
+@lru_cache(maxsize=1)
+def _word_neighbours() -> dict[str, frozenset[str]]:
+    """For each character, the characters next to it in two-character dictionary words."""
+    found: dict[str, set[str]] = {}
+    for word in word_list():
+        if len(word) == 2:
+            found.setdefault(">" + word[0], set()).add(word[1])
+            found.setdefault("<" + word[1], set()).add(word[0])
+    return {key: frozenset(chars) for key, chars in found.items()}
+
+
+@lru_cache(maxsize=1)
+def _gbk_by_simplified() -> dict[str, tuple[tuple[int, int, str], ...]]:
+    """Every GBK double-byte character by its Simplified form."""
+    found: dict[str, list[tuple[int, int, str]]] = {}
+    for entry in _double_byte_chars():
+        found.setdefault(simplified_char(entry[2]), []).append(entry)
+    return {char: tuple(entries) for char, entries in found.items()}
+
+
+@lru_cache(maxsize=4096)
+def _neighbours(left: str, right: str) -> tuple[tuple[int, int, str], ...]:
+    """GBK characters that form a two-character word with the character before or after."""
+    table = _word_neighbours()
+    after_left = table.get(">" + simplified_char(left), frozenset())
+    simple = after_left | table.get("<" + simplified_char(right), frozenset())
+    by_simplified = _gbk_by_simplified()
+    return tuple(entry for char in simple for entry in by_simplified.get(char, ()))
+
+
+@lru_cache(maxsize=1)
+def _frequent() -> tuple[tuple[int, int, str], ...]:
+    """The commonest GBK characters and punctuation, with their bytes."""
+    return tuple(
+        entry
+        for entry in _double_byte_chars()
+        if entry[2] in FULL_WIDTH_PUNCTUATION or char_rank(entry[2]) < FREQUENT_RANK
+    )
+
+
+@lru_cache(maxsize=16384)
+def _restorable(char: str) -> bool:
+    """True for a character a repair may produce: full-width punctuation or a known Han one."""
+    return char in FULL_WIDTH_PUNCTUATION or char_rank(char) < KNOWN_RANK
+
+
+def _pinyin_end(text: str, match: re.Match[str]) -> int:
+    """End of a pinyin annotation, with the space a toneless one is written with."""
+    end = match.end()
+    if text[end : end + 1] == " " and not has_tone_mark(match.group("syllable")):
+        end += 1
+    return end
+
+
+def _read_span(text: str, start: int) -> Span | None:
+    """Tokenise the damaged span starting at an unknown byte into a byte stream."""
+    stream: list[int | None] = [None]
     annotations: list[Annotation] = []
-    position = start
-    unknowns = 0
-    evidence = text[start] == "\ufffd"
-    ambiguous = False
+    position = start + 1
+    dangling = _DANGLING_RE.match(text, position)
+    if dangling:  # the annotator's, its `(` swallowed with the lead byte
+        end = _pinyin_end(text, dangling)
+        annotations.append(Annotation(1, dangling.group("syllable"), f"({text[position:end]}"))
+        position = end
     for _ in range(MAX_SPAN):
         if position >= len(text):
-            break
+            return None
         char = text[position]
         position += 1
-        resync = False
         if char in UNKNOWN:
-            unknowns += 1
-            if unknowns > MAX_UNKNOWNS:
-                return None
             stream.append(None)
-            evidence = evidence or unknowns > 1 or char == "\ufffd"
-            resync = unknowns > 1
-            dangling = _DANGLING_RE.match(text, position)
-            if dangling:  # the `?` swallowed the annotation's `(`
-                syllable = dangling.group("syllable")
-                annotations.append(Annotation(len(stream), syllable, f"({syllable})"))
-                position = dangling.end()
-            elif resync:  # it ended the shifted run, maybe swallowing an ASCII character
-                ambiguous = True
-        elif ("\x40" <= char <= "\x7e" and char.isalpha()) or char in "@[]^_`{|}~":
+            closing, next_lead = "swallowed", None
+            found = _DANGLING_RE.match(text, position)
+            if found:
+                end = _pinyin_end(text, found)
+                annotations.append(Annotation(len(stream), found.group("syllable"), f"({text[position:end]}"))
+                position, closing = end, "pinyin"
+            elif position == len(text):
+                closing = "end"
+            elif text[position] >= "\x80":  # a byte pair that was no character: `?` for one byte
+                following = gbk_bytes(text[position])
+                if following is not None and len(following) == 2:
+                    closing, next_lead = "unmappable", following[0]
+            return Span(start, position, stream, annotations, closing, next_lead, bool(dangling or found))
+        if "\x40" <= char <= "\x7e":  # a trail byte in the ASCII range: back in step
             stream.append(ord(char))
-            resync = True
-            # a lowercase letter alone inside Han text is out of place (A股, X光 are not)
-            evidence = evidence or (char.islower() and _HAN_AT_RE.match(text, position) is not None)
-        else:
-            encoded = gbk_bytes(char)
-            if encoded is None or len(encoded) != 2:
-                return None
-            evidence = evidence or not is_common(char)
-            stream.extend(encoded)
-        annotation = _ANNOTATION_RE.match(text, position)
-        if annotation:
-            annotations.append(Annotation(len(stream), annotation.group("syllable"), annotation.group()))
-            position = annotation.end()
-        if resync:
-            evidence = evidence or bool(annotations)
-            return Span(start, position, stream, annotations, evidence, ambiguous)
+            found = _ANNOTATION_RE.match(text, position)
+            if found:
+                end = _pinyin_end(text, found)
+                annotations.append(Annotation(len(stream), found.group("syllable"), text[position:end]))
+                position = end
+            return Span(start, position, stream, annotations, "letter", None, bool(dangling))
+        encoded = gbk_bytes(char)
+        if encoded is None or len(encoded) != 2:
+            return None
+        stream.extend(encoded)
+        found = _ANNOTATION_RE.match(text, position)
+        if found:  # after a garbage character: the annotator's
+            end = _pinyin_end(text, found)
+            annotations.append(Annotation(len(stream), found.group("syllable"), text[position:end]))
+            position = end
     return None
 
 
-def _fits(annotations: list[Annotation], end: int, char: str, values: list[int]) -> bool:
-    """Check the pinyin written at or inside the character that ends at byte ``end``."""
-    for annotation in annotations:
-        if annotation.offset == end:
-            reader = char
-        elif annotation.offset == end - 1:  # the annotator's, read one byte off
-            reader = (gbk_char(values[end - 3], values[end - 2]) if end >= 3 else None) or ""
-        else:
+@lru_cache(maxsize=512)
+def _entries(lead: int | None, trail: int | None) -> tuple[tuple[int, int, str], ...]:
+    """The restorable characters with one byte known (an unknown trail was read as a lead byte)."""
+    leads = LEAD_BYTES if lead is None else (lead,)
+    trails = HIGH_BYTES if trail is None else (trail,)
+    pairs = ((lb, tb, gbk_char(lb, tb)) for lb in leads for tb in trails)
+    return tuple((lb, tb, char) for lb, tb, char in pairs if char is not None and _restorable(char))
+
+
+@lru_cache(maxsize=4096)
+def _leads_read(before: int, syllable: str) -> frozenset[int]:
+    """The lead bytes that, read one byte off after ``before``, make a character read ``syllable``."""
+    return frozenset(lead for lead in LEAD_BYTES if is_reading(gbk_char(before, lead) or "", syllable))
+
+
+@lru_cache(maxsize=16384)
+def _script(char: str) -> bool | None:
+    """True for a Traditional-only character, False for a Simplified-only one, else None.
+
+    Judged by the mirrors' own converter (Taiwan forms): 群 stays 群 in their Traditional.
+    """
+    simplified_only = converter("s2tw").convert(char) != char
+    traditional_only = converter().convert(char) != char
+    if simplified_only == traditional_only:
+        return None
+    return traditional_only
+
+
+def _options(
+    span: Span, index: int, before: int | None, traditional: bool | None, neighbours: tuple[str, str]
+) -> list[str] | None:
+    """The characters the span's ``index``-th character can be; None when pinyin rules it out.
+
+    A character with both bytes unknown is one its pinyin names, or else one that forms a
+    two-character word with the character before or after the span (``neighbours``), or a
+    common one.
+    """
+    lead, trail = span.stream[2 * index], span.stream[2 * index + 1]
+    ends_here = [a.syllable for a in span.annotations if a.offset == 2 * index + 2]
+    if lead is not None and trail is not None:  # read as it is: only its pinyin is checked
+        char = gbk_char(lead, trail)
+        return [char] if char and all(is_reading(char, syllable) for syllable in ends_here) else None
+    inside = [a.syllable for a in span.annotations if a.offset == 1] if index == 0 else []
+    if lead is None and trail is None:
+        entries = _chars_read(ends_here[0]) if ends_here else _neighbours(*neighbours) + _frequent()
+    else:
+        entries = _entries(lead, trail)
+    unmappable = trail is None and span.closing == "unmappable"
+    other_script = None if traditional is None else not traditional
+    options = []
+    leads = _leads_read(before, inside[0]) if inside and before is not None else None
+    for lead_byte, trail_byte, char in entries:
+        if leads is not None and lead_byte not in leads:
+            continue  # the garbage character the annotator read ends with this lead byte
+        if trail is None and trail_byte < 0x80:  # it was read as a lead byte
             continue
-        if not is_reading(reader, annotation.syllable):
+        if other_script is not None and _script(char) is other_script:
+            continue
+        if unmappable and (span.next_lead is None or gbk_char(trail_byte, span.next_lead) is not None):
+            continue  # the byte pair read one off must have been no character
+        if ends_here and not all(is_reading(char, syllable) for syllable in ends_here):
+            continue
+        if _restorable(char):
+            options.append(char)
+    return list(dict.fromkeys(options))  # a character both a neighbour's and a common one
+
+
+def _fixed_pinyin_fits(span: Span) -> bool:
+    """Check every pinyin written inside a known garbage character (the annotator's)."""
+    for annotation in span.annotations:
+        if annotation.offset % 2 == 0 or annotation.offset == 1:
+            continue
+        garbage = gbk_char(span.stream[annotation.offset - 2] or 0, span.stream[annotation.offset - 1] or 0)
+        if garbage is None or not is_reading(garbage, annotation.syllable):
             return False
     return True
 
 
-def _candidates(span: Span, context: bytes) -> list[tuple[list[str], list[int]]] | None:
-    """Every in-step reading of the span's bytes made of common characters whose pinyin fits.
-
-    Returns (characters, end offsets) per candidate, or None when there are too many.
-    """
-    offset = len(context)
-    stream = [*context, *span.stream]
-    annotations = [Annotation(a.offset + offset, a.syllable, a.text) for a in span.annotations]
-    found: list[tuple[list[str], list[int]]] = []
-
-    def walk(index: int, values: list[int], chars: list[str], ends: list[int]) -> bool:
-        if len(found) > MAX_SOLUTIONS:
-            return False
-        if index == len(stream):
-            found.append((chars, ends))
-            return True
-        lead = stream[index]
-        if (lead is not None and lead < 0x80) or index + 1 == len(stream):
-            return True  # a lone byte inside Han text: not a repair
-        trail = stream[index + 1]
-        for lead_byte in LEAD_BYTES if lead is None else (lead,):
-            for trail_byte in TRAIL_BYTES if trail is None else (trail,):
-                char = gbk_char(lead_byte, trail_byte)
-                if char is None or not is_common(char):
-                    continue
-                now = [*values, lead_byte, trail_byte]
-                if not _fits(annotations, index + 2, char, now):
-                    continue
-                if not walk(index + 2, now, [*chars, char], [*ends, index + 2 - offset]):
-                    return False
-        return True
-
-    if not walk(offset, list(context), [], []):
-        return None
-    return found
+def _context(text: str, start: int, end: int) -> tuple[str, str]:
+    """Up to CONTEXT characters of Han text or punctuation before and after a span."""
+    before = _ANNOTATION_RE.sub("", text[max(0, start - 4 * CONTEXT) : start])
+    left = ""
+    for char in reversed(before):
+        if len(left) == CONTEXT or not _CONTEXT_RE.match(char):
+            break
+        left = char + left
+    after = _ANNOTATION_RE.sub("", text[end : end + 4 * CONTEXT])
+    right = ""
+    for char in after.lstrip(" "):
+        if len(right) == CONTEXT or not _CONTEXT_RE.match(char):
+            break
+        right += char
+    return left, right
 
 
-def _supported(span: Span, chars: list[str], ends: list[int], traditional: bool | None) -> bool:
-    """True when every character holding an unknown byte is backed by more than frequency.
-
-    A Han character is restored only when a pinyin checks each of its unknown bytes; without
-    one, only a punctuation mark is (a lost byte of ``。`` shows as ``?，``). A character of
-    the other script than the text's is never restored.
-    """
-    checked = {a.offset + shift for a in span.annotations for shift in (-2, -1)}
-    for char, end in zip(chars, ends, strict=True):
-        unknown = {i for i in (end - 2, end - 1) if span.stream[i] is None}
-        if not unknown:
-            continue
-        trad, simp = script_counts(char)
-        if (traditional is True and simp) or (traditional is False and trad):
-            return False
-        if not (unknown <= checked or char in FULL_WIDTH_PUNCTUATION):
-            return False
-    return True
+def _word_pairs(first: list[str], last: list[str]) -> list[tuple[str, str]]:
+    """The pairs of a first and a last option that make a two-character word."""
+    table = _word_neighbours()
+    by_simplified: dict[str, list[str]] = {}
+    for char in last:
+        by_simplified.setdefault(simplified_char(char), []).append(char)
+    pairs = []
+    for char in first:
+        for follower in table.get(">" + simplified_char(char), frozenset()) & by_simplified.keys():
+            pairs.extend((char, other) for other in by_simplified[follower])
+    return pairs
 
 
-def _resolve(span: Span, context: bytes, traditional: bool | None) -> str | None:
-    """Return the repaired text of a span when exactly one candidate survives every check."""
-    candidates = _candidates(span, context)
-    if not candidates:
-        return None
-    candidates = [candidate for candidate in candidates if _supported(span, *candidate, traditional)]
-    if len(candidates) != 1:
-        return None
-    chars, ends = candidates[0]
+def _score(text: str) -> float:
+    return reading_score(text, SINGLE)
+
+
+def _best(scored: list[tuple[float, str]], keep: int) -> list[tuple[float, str]]:
+    return sorted(scored, reverse=True)[:keep]
+
+
+def _echo(seen: frozenset[str], window: str) -> float:
+    """A bonus for each pair of characters in the window that the text also has elsewhere."""
+    simple = "".join(simplified_char(char) for char in window)
+    return ECHO * sum(simple[i : i + 2] in seen for i in range(len(simple) - 1))
+
+
+def _pairs(text: str) -> frozenset[str]:
+    """Every pair of adjacent characters in the text (Simplified, pinyin left out)."""
+    simple = "".join(simplified_char(char) for char in _ANNOTATION_RE.sub("", text))
+    return frozenset(simple[i : i + 2] for i in range(len(simple) - 1))
+
+
+def _resolve(text: str, span: Span, traditional: bool | None, seen: frozenset[str] = frozenset()) -> Outcome:
+    """Choose the reading of a span by the words it forms, or say why it is left."""
+    if span.closing == "swallowed":
+        return Outcome(None, "ascii-lost")
+    if not _fixed_pinyin_fits(span):
+        return Outcome(None, "pinyin-mismatch")
+    before = gbk_bytes(text[span.start - 1]) if span.start else None
+    before_trail = before[-1] if before and len(before) == 2 else None
+    left, right = _context(text, span.start, span.end)
+    neighbours = (left[-1:] or " ", right[:1] or " ")
+    per_char: list[list[str]] = []
+    for index in range(span.length):
+        options = _options(span, index, before_trail, traditional, neighbours)
+        if options is None:
+            return Outcome(None, "pinyin-mismatch")
+        if not options:
+            lost = span.stream[2 * index] is None and span.stream[2 * index + 1] is None
+            return Outcome(None, "both-bytes-lost" if lost else "no-reading")
+        per_char.append(options)
+    middle = "".join(options[0] for options in per_char[1:-1])
+    head, tail = middle[:CONTEXT], middle[-CONTEXT:]
+    first, last = per_char[0], per_char[-1]
+
+    def score(combo: tuple[str, ...]) -> float:
+        if len(combo) == 1:
+            return _score(left + combo[0] + right) + _echo(seen, left[-1:] + combo[0] + right[:1])
+        echo = _echo(seen, left[-1:] + combo[0] + middle[:1])
+        echo += _echo(seen, middle[-1:] + combo[1] + right[:1])
+        if len(middle) >= 2 * CONTEXT:  # the ends are scored apart: no word spans the middle
+            return _score(left + combo[0] + head) + _score(tail + combo[1] + right) + echo
+        return _score(left + combo[0] + middle + combo[1] + right) + echo
+
+    if len(per_char) > 1 and len(first) * len(last) > KEEP * KEEP:
+        words = _word_pairs(first, last) if len(per_char) == 2 else []
+        first = [c for _, c in _best([(_score(left + c + head), c) for c in first], KEEP)]
+        last = [c for _, c in _best([(_score(tail + c + right), c) for c in last], KEEP)]
+        combos = list({*itertools.product(first, last), *words})
+    else:
+        combos = [(c,) for c in first] if len(per_char) == 1 else list(itertools.product(first, last))
+    scored = sorted(((score(combo), combo) for combo in combos), reverse=True)
+    best_score, best = scored[0]
+    runner_up = scored[1][0] if len(scored) > 1 else float("-inf")
+    if best_score - runner_up < MARGIN:
+        return Outcome(None, "unsure", best_score - runner_up)
+    chars = [best[0], *middle, *best[1:]]
+    if not span.dangling:
+        raw = _ANNOTATION_RE.sub("", text[span.start : span.end])
+        if _score(left + "".join(chars) + right) - _score(left + raw + right) < AS_IS_MARGIN:
+            return Outcome(None, "as-is")
     pieces: list[str] = []
-    for char, end in zip(chars, ends, strict=True):
+    for index, char in enumerate(chars):
         pieces.append(char)
-        pieces.extend(a.text for a in span.annotations if a.offset == end)
-    return "".join(pieces)
+        pieces.extend(a.text for a in span.annotations if a.offset == 2 * index + 2)
+    return Outcome("".join(pieces), "", best_score - runner_up)
 
 
-def _context_bytes(text: str, start: int) -> bytes:
-    """The GBK bytes of the character before a span (the annotator may have read across it)."""
-    if start == 0:
-        return b""
-    return gbk_bytes(text[start - 1]) or b""
+def _looks_damaged(span: Span) -> bool:
+    """Two unknown bytes, or a lowercase letter closing a run inside Han text, are no prose."""
+    last = span.stream[-1]
+    return span.stream.count(None) > 1 or (last is not None and chr(last).islower())
 
 
-def repair_mojibake(text: str) -> tuple[str, list[str]]:
-    """Repair GBK byte-shift damage; flags name each span repaired or left (offset in input)."""
-    if not _CLEAN_FAST_RE.search(text):
+def repair_mojibake(text: str, traditional: bool | None = None) -> tuple[str, list[str]]:
+    """Repair GBK byte-shift damage; flags name each span repaired or left (offset in input).
+
+    ``traditional`` is the page's script (None: judged on this text); a restored character
+    is never of the other script.
+    """
+    if not _FAST_RE.search(text):
         return text, []
     flags: list[str] = []
     pieces: list[str] = []
     done = seen = 0
-    trad, simp = script_counts(text)
-    traditional = None if trad == simp else trad > simp
-    for match in _UNKNOWN_RE.finditer(text):
+    if traditional is None:
+        trad, simp = script_counts(text)
+        traditional = None if trad == simp else trad > simp
+    pairs = _pairs(text)
+    for match in _TRIGGER_RE.finditer(text):
         start = match.start()
         if start < seen:
             continue
         span = _read_span(text, start)
         if span is None:
             if text[start] == "\ufffd" or text[start + 1 : start + 2] in {"?", "\ufffd"}:
-                flags.append(f"mojibake-unrepaired:{start}")
+                flags.append(f"mojibake-unrepaired:{start}:unread")
             continue
-        if not span.evidence:
-            continue  # a question mark, not damage
-        repaired = None
-        if span.annotations and not span.ambiguous:  # a pinyin must confirm the re-alignment
-            repaired = _resolve(span, _context_bytes(text, start), traditional)
-        if repaired is None:
-            flags.append(f"mojibake-unrepaired:{start}")
-            logger.debug("mojibake left at %s: %r", start, text[start : span.end])
-            seen = span.end
+        outcome = _resolve(text, span, traditional, pairs)
+        if outcome.reason == "as-is" and not _looks_damaged(span):
+            continue  # it reads as well as it stands: a question mark, not damage
+        seen = span.end
+        if outcome.text is None:
+            flags.append(f"mojibake-unrepaired:{start}:{outcome.reason}")
+            logger.debug("mojibake left at %s (%s): %r", start, outcome.reason, text[start : span.end])
             continue
         pieces.append(text[done:start])
-        pieces.append(repaired)
-        done = seen = span.end
+        pieces.append(outcome.text)
+        done = span.end
         flags.append(f"mojibake-repaired:{start}")
     if not pieces:
         return text, flags

@@ -60,7 +60,7 @@ def _jieba_char_counts() -> Counter[str]:
 
 
 @lru_cache(maxsize=8192)
-def _simplified_char(char: str) -> str:
+def simplified_char(char: str) -> str:
     """The Simplified form of one character (itself when it has none)."""
     return converter("t2s").convert(char) if _HAN_RE.match(char) else char
 
@@ -79,7 +79,7 @@ def char_rank(char: str) -> int:
         return 0
     ranks = _char_ranks()
     unknown = len(ranks)
-    return min(ranks.get(char, unknown), ranks.get(_simplified_char(char), unknown))
+    return min(ranks.get(char, unknown), ranks.get(simplified_char(char), unknown))
 
 
 @lru_cache(maxsize=1)

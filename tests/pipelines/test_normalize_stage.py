@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from itemadapter import ItemAdapter
+from scrapy.utils.test import get_crawler
 
 from crawler.items import Article
 from pipelines.metadata import fill_metadata
-from pipelines.normalize import normalize_article
+from pipelines.normalize import NormalizePipeline, normalize_article
 
 
 def item(**fields) -> ItemAdapter:
@@ -38,3 +39,28 @@ def test_a_simplified_page_comes_out_unchanged():
     article = item(title="贵州锦屏：“党建链”串联“产业链”", meta_lines=["来源：乡村干部报网"], body=list(body))
     assert normalize_article(article) == []
     assert (article["title"], article["body"]) == ("贵州锦屏：“党建链”串联“产业链”", body)
+
+
+def test_mojibake_spans_are_counted_found_repaired_and_left_by_reason():
+    crawler = get_crawler(settings_dict={"HARVEST_NORMALIZE_ENABLED": True})
+    pipeline = NormalizePipeline.from_crawler(crawler)
+    body = ["近年來(lai)，錦屏?h圍繞產業?l展。", "請多多指教??!"]
+    result = pipeline.process_item(Article(url="http://127.0.0.2/news/1.html", flags=[], body=body))
+    assert result["body"] == ["近年来，锦屏县围绕产业发展。", "请多多指教??!"]
+    assert [f for f in result["flags"] if "mojibake" in f] == [
+        "body[0]:mojibake-repaired:11",
+        "body[0]:mojibake-repaired:17",
+        "body[1]:mojibake-unrepaired:5:ascii-lost",
+    ]
+    stats = crawler.stats.get_stats()
+    assert stats["harvest/mojibake/found"] == 3
+    assert stats["harvest/mojibake/repaired"] == 2
+    assert stats["harvest/mojibake/left/ascii-lost"] == 1
+    assert "harvest/mojibake/left/unsure" not in stats
+
+
+def test_a_clean_page_counts_no_mojibake():
+    crawler = get_crawler(settings_dict={"HARVEST_NORMALIZE_ENABLED": True})
+    pipeline = NormalizePipeline.from_crawler(crawler)
+    pipeline.process_item(Article(url="http://127.0.0.1/news/1.html", flags=[], body=["你好?我们不知道。"]))
+    assert not any(key.startswith("harvest/mojibake/") for key in crawler.stats.get_stats())

@@ -83,7 +83,7 @@ def test_captures_from_the_field_notes() -> None:
     assert clean_text("抗?fàn)幍膰?yán)重").text == "抗争的严重"
     cleaned = clean_text("請多多指教??!")
     assert cleaned.text == "请多多指教??!"
-    assert "mojibake-unrepaired:5" in cleaned.flags
+    assert "mojibake-unrepaired:5:ascii-lost" in cleaned.flags
 
 
 def test_whitespace_is_stripped_not_reflowed() -> None:
