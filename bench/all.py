@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BENCHMARKS = ("bench.clean_text", "bench.crawl", "bench.extraction", "bench.incremental", "bench.search")
 BENCHMARKS += ("bench.site_spider",)  # issue 15: the generic spider on real pages
 BENCHMARKS += ("bench.mojibake",)  # issue 14
+BENCHMARKS += ("bench.extract_local",)  # issue 16: saved files without politeness delays
 PACKAGES = ("Scrapy", "Twisted", "SQLAlchemy", "OpenCC", "pypinyin", "jieba", "parsel", "lxml")
 
 

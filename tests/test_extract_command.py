@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 
 import pytest
 
@@ -65,3 +67,40 @@ def test_seed_capture_is_cleaned(tmp_path):
     for snippet in expected["must_contain"]:
         assert snippet in out["body"]
     assert out["profile"] == "text"
+
+
+def test_inputs_that_are_not_regular_files_are_refused_each_in_its_line(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)  # reading it would hang the command
+    big = tmp_path / "big.html"
+    big.write_bytes(SEED.read_bytes())
+    result = run_scrapy(
+        "extract", str(fifo), str(tmp_path), "/dev/zero", str(big), str(SEED),
+        "-s", f"HARVEST_EXTRACT_MAX_BYTES={SEED.stat().st_size - 1}", check=False,
+    )  # fmt: skip
+    out = lines(result)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert [o["input"] for o in out] == [str(fifo), str(tmp_path), "/dev/zero", str(big), str(SEED)]
+    assert all(o["error"].startswith("not a regular file:") for o in out[:3])
+    assert out[2]["error"].startswith("not a regular file: /dev/zero")
+    assert out[3]["error"].startswith(f"too large: {big}") and out[4]["error"].startswith("too large:")
+
+
+def test_the_same_file_twice_is_answered_twice(tmp_path):
+    out = lines(run_scrapy("extract", str(SEED), str(SEED)))
+    assert [o["title"] for o in out] == [out[0]["title"]] * 2 and out[0]["title"]
+
+
+def test_saved_files_are_read_with_no_politeness_delay():
+    from crawler.commands.extract import EXTRACT_SETTINGS, LOCAL_SLOT, ExtractSpider
+
+    saved, site = SEED.resolve().as_uri(), "http://127.0.0.1:9/a.html"
+    spider = ExtractSpider(inputs=[(0, saved, saved), (1, site, site)])
+
+    async def requests():
+        return [request async for request in spider.start()]
+
+    local, remote = asyncio.run(requests())
+    assert local.meta["download_slot"] == LOCAL_SLOT and local.meta["autothrottle_dont_adjust_delay"] is True
+    assert EXTRACT_SETTINGS["DOWNLOAD_SLOTS"][LOCAL_SLOT]["delay"] == 0
+    assert "download_slot" not in remote.meta  # a site keeps the crawl's politeness

@@ -5,6 +5,10 @@ REDIRECT_MAX_TIMES), a meta refresh too but only within the hosts of the URLs gi
 redirect: another host is refused as `offsite`); an HTTP error status is the page's answer
 (the extractor refuses a 404 template), a host that cannot be reached is that input's error.
 robots.txt is not asked (the user named these pages), nothing is retried, no shared frontier.
+Saved files are read without any politeness delay or AutoThrottle (they are not a site: forty
+files take about the time of one); a path must be a regular file no bigger than
+HARVEST_EXTRACT_MAX_BYTES, else that input is refused in its JSON line before anything is read
+(a FIFO would hang, /dev/zero would never end).
 `--layout NAME` picks a layout profile (`--profile NAME` still works: it is not Scrapy's
 `--profile FILE` here, which would write a cProfile dump).
 """
@@ -12,6 +16,7 @@ robots.txt is not asked (the user named these pages), nothing is retried, no sha
 from __future__ import annotations
 
 import json
+import stat
 import sys
 from collections.abc import AsyncIterator
 from datetime import datetime
@@ -56,7 +61,14 @@ def article_json(item: Any) -> dict[str, Any]:
 # Not Scrapy's every status: 3xx must reach the redirect middlewares to be followed
 ANSWER_STATUSES = [*range(200, 300), *range(400, 600)]
 # For a one-off command: the pages named are fetched once, robots.txt not asked, no shared queue
-EXTRACT_SETTINGS = {"ROBOTSTXT_OBEY": False, "RETRY_ENABLED": False, "HARVEST_FRONTIER_URL": ""}
+# Saved files share one download slot with no delay (AutoThrottle leaves it alone too).
+LOCAL_SLOT = "extract:local-files"
+EXTRACT_SETTINGS = {
+    "ROBOTSTXT_OBEY": False,
+    "RETRY_ENABLED": False,
+    "HARVEST_FRONTIER_URL": "",
+    "DOWNLOAD_SLOTS": {LOCAL_SLOT: {"delay": 0, "concurrency": 16}},
+}
 
 
 class ExtractSpider(HarvestSpider):
@@ -76,16 +88,15 @@ class ExtractSpider(HarvestSpider):
 
     async def start(self) -> AsyncIterator[Any]:
         for index, fetch, page_url in self.inputs:
+            meta: dict[str, Any] = {
+                "harvest_input": index,
+                "harvest_page_url": page_url,
+                "handle_httpstatus_list": ANSWER_STATUSES,
+            }
+            if fetch.startswith("file:"):
+                meta.update(download_slot=LOCAL_SLOT, autothrottle_dont_adjust_delay=True)
             yield scrapy.Request(
-                fetch,
-                callback=self.parse_input,
-                errback=self.input_failed,
-                meta={
-                    "harvest_input": index,
-                    "harvest_page_url": page_url,
-                    "handle_httpstatus_list": ANSWER_STATUSES,
-                },
-                dont_filter=True,
+                fetch, callback=self.parse_input, errback=self.input_failed, meta=meta, dont_filter=True
             )
 
     def parse_input(self, response: Response) -> Any:
@@ -117,6 +128,20 @@ def _fetchable(url: str) -> bool:
         return False
 
 
+def local_input_problem(path: Path, max_bytes: int) -> str | None:
+    """Why a saved page cannot be read (missing, not a regular file, too large); None: it can."""
+    try:
+        info = path.stat()
+    except OSError as error:
+        missing = isinstance(error, FileNotFoundError)
+        return f"no such file: {path}" if missing else f"cannot read {path}: {error}"
+    if not stat.S_ISREG(info.st_mode):
+        return f"not a regular file: {path} (a directory, FIFO or device is not a saved page)"
+    if max_bytes and info.st_size > max_bytes:
+        return f"too large: {path} is {info.st_size} bytes (HARVEST_EXTRACT_MAX_BYTES is {max_bytes})"
+    return None
+
+
 class Command(GuardedCommand, ScrapyCommand):
     requires_project = True
 
@@ -142,6 +167,7 @@ class Command(GuardedCommand, ScrapyCommand):
                 self.settings.set(name, value, priority="cmdline")
         pipelines = dict(self.settings.getdict("ITEM_PIPELINES"))
         pipelines.pop("pipelines.storage.StoragePipeline", None)
+        pipelines.pop("pipelines.dedup.DedupPipeline", None)  # every input is answered, a repeat too
         self.settings.set("ITEM_PIPELINES", pipelines, priority="cmdline")
         if not opts.loglevel and not opts.nolog:  # stdout is the JSON; the log only says what went wrong
             self.settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
@@ -161,8 +187,9 @@ class Command(GuardedCommand, ScrapyCommand):
                     inputs.append((index, arg, opts.url or arg))
                 continue
             path = Path(arg)
-            if not path.is_file():
-                results[index] = {"input": arg, "error": f"no such file: {arg}"}
+            problem = local_input_problem(path, self.settings.getint("HARVEST_EXTRACT_MAX_BYTES"))
+            if problem is not None:
+                results[index] = {"input": arg, "error": problem}
                 continue
             inputs.append((index, path.resolve().as_uri(), opts.url or path.resolve().as_uri()))
 
