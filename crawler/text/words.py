@@ -30,8 +30,15 @@ OTHER_PUNCTUATION_FREQUENCY = 0.00002
 @lru_cache(maxsize=1)
 def _word_log_probs() -> tuple[dict[str, float], float]:
     """Every listed word up to MAX_WORD characters with its log probability; the floor."""
-    frequencies = wordfreq.get_frequency_dict("zh", wordlist=WORDLIST)
-    probs = {word: math.log(freq) for word, freq in frequencies.items() if len(word) <= MAX_WORD}
+    # Read from wordfreq's list of frequency bins (bin i: frequency 10 ** (-i / 100)) rather than
+    # its dictionary, and its caches emptied after: the model costs its own dict, not three copies.
+    probs: dict[str, float] = {}
+    for index, words in enumerate(wordfreq.get_frequency_list("zh", wordlist=WORDLIST)):
+        log_prob = -index / 100 * math.log(10)
+        for word in words:
+            if len(word) <= MAX_WORD:
+                probs.setdefault(word, log_prob)
+    wordfreq.get_frequency_list.cache_clear()
     for mark in FULL_WIDTH_PUNCTUATION:
         probs[mark] = math.log(PUNCTUATION_FREQUENCIES.get(mark, OTHER_PUNCTUATION_FREQUENCY))
     return probs, math.log(UNKNOWN_FREQUENCY)

@@ -1,8 +1,12 @@
 """Inline pinyin: what must go, what must stay."""
 
+import subprocess
+import sys
+
 import pytest
 
 from crawler.text.pinyin import is_reading, strip_pinyin, strip_ruby
+from tests.conftest import ROOT
 
 REMOVED = [
     ("串聯(lián)“產業鏈”", "串聯“產業鏈”", 1),
@@ -73,3 +77,17 @@ def test_strip_ruby_drops_rt_and_rp(html: str, expected: str) -> None:
 @pytest.mark.parametrize("html", ["<p>漢字(hàn)</p>", "<p>right (rt) text</p>", "<article>x</article>"])
 def test_strip_ruby_leaves_other_html(html: str) -> None:
     assert strip_ruby(html) == html
+
+
+def test_the_reading_table_is_pypinyins_without_its_phrase_dictionary():
+    # a fresh interpreter: whether pypinyin's 44 MB phrase dictionary is loaded is process state
+    code = (
+        "import sys; from crawler.text.pinyin import readings; readings('中'); "
+        "print('pypinyin.phrases_dict' in sys.modules); "
+        "from pypinyin.pinyin_dict import pinyin_dict; from crawler.text.pinyin import _pinyin_dict; "
+        "print(_pinyin_dict() == pinyin_dict)"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["False", "True"]
