@@ -233,19 +233,45 @@ def _title(root: etree._Element, lines: list[_Line]) -> tuple[str, bool]:
         candidates.append(og)
     candidates += [line.text for line in lines if 6 <= len(line.text) <= 120 and not line.link_chars]
     parts = [p for p in _TITLE_SPLIT.split(page_title) if p]
+    site = _site_part(parts, root, candidates)
     head = (max(parts[:2], key=len) if len(parts[0]) < 6 else parts[0]) if parts else ""
+    if site == 0 and len(parts) > 1:
+        head = parts[-1] if len(parts) == 2 else max(parts[1:], key=len)
     if page_title:
         best, best_overlap, best_rank = "", 0, (False, 0)
         for candidate in candidates:
             overlap = _common_prefix_or_substring(candidate, page_title)
             # a candidate <title> holds whole (not its site part) beats a longer partial match
-            whole = overlap == len(candidate) >= 6 and not (len(parts) > 1 and candidate in parts[-1])
+            whole = overlap == len(candidate) >= 6 and not (site is not None and candidate in parts[site])
             if (whole, overlap) > best_rank:
                 best, best_overlap, best_rank = candidate, overlap, (whole, overlap)
         if best and best_overlap >= min(6, len(best)) and best_overlap >= 0.5 * len(best):
-            in_site_name = len(parts) > 1 and best in parts[-1]
+            in_site_name = site is not None and best in parts[site]
             return best, best_overlap >= 0.6 * len(head) and not in_site_name
     return head or og or (candidates[0] if candidates else ""), False
+
+
+def _site_part(parts: list[str], root: etree._Element, candidates: list[str]) -> int | None:
+    """Which end of a <title> cut at - _ | —— is the site's name: the last part (the usual
+    order), or the first (`网易娱乐 - 标题`) when it alone reads like a site name (og:site_name,
+    网/频道/博客…), or when no visible line is a whole part of <title> but the last one holds."""
+    if len(parts) < 2:
+        return None
+    names = [_clean(v) for v in root.xpath(_SITE_NAME_XPATH) if _clean(v)]
+
+    def named(part: str) -> bool:
+        return len(part) <= _SITE_PART_MAX and (
+            any(name in part or part in name for name in names)
+            or bool(_SITE_WORDS.search(part) or _ORGANISATION_END.search(part))
+        )
+
+    if named(parts[0]) and not named(parts[-1]):
+        return 0
+    if not named(parts[-1]):
+        whole = {c for c in candidates if len(c) >= 6 and any(c in part for part in parts)}
+        if any(c in parts[-1] for c in whole) and not any(c in part for c in whole for part in parts[:-1]):
+            return 0  # only the last part stands on the page as a line of its own: it is the headline
+    return len(parts) - 1
 
 
 _SITE_WORDS = re.compile(
@@ -254,6 +280,7 @@ _SITE_WORDS = re.compile(
     re.IGNORECASE,
 )
 _SITE_PART_MAX = 24
+_ORGANISATION_END = re.compile(r"(?:政府|委员会|人民法院|人民检察院|大学|学院|研究院|研究所|协会|学会)$")
 _TRAILING_SEPARATORS = re.compile(r"[\s:：|｜_\-–—]+$")
 _SITE_NAME_XPATH = "//meta[@property='og:site_name' or @name='application-name']/@content"
 _UI = "(?:播报文章|语音播报|听新闻|朗读全文)"
@@ -323,7 +350,7 @@ def _headline_near(lines: list[_Line], start: int) -> str:
             continue
         line = lines[position]
         text = line.text
-        linked = line.link_chars >= 0.3 * len(text) and not _TITLE_NAME.search(_names(line.owner))
+        linked = line.link_chars >= 0.3 * len(text) and not _title_named(line)
         chrome = _BREADCRUMB.search(text) or _CHROME.search(text)
         if not text or linked or _is_meta(text) or is_credit_line(text) or chrome:
             skipped_start = position == start
@@ -338,6 +365,17 @@ def _headline_near(lines: list[_Line], start: int) -> str:
         if position < start and len(text) > 60:
             return ""  # prose above the body: no headline there
     return ""
+
+
+def _title_named(line: _Line) -> bool:
+    """The line's element, or the link that is the whole line, is named a title (postTitle,
+    viewpost_TitleUrl): a linked headline (a blog post's permalink), not a link in a list."""
+    if _TITLE_NAME.search(_names(line.owner)):
+        return True
+    return any(
+        _TITLE_NAME.search(_names(link)) and _clean(link.text_content()) == line.text
+        for link in line.owner.iter("a")
+    )
 
 
 # Quotes and full-width forms compared as one: <title> often writes "…" where the headline has “…”.

@@ -318,3 +318,37 @@ def test_a_title_part_a_line_holds_whole_beats_a_longer_partial_match():
     body = f"<div>{header}<p class='slug'>给计算机系学生的建议</p>{_PLAIN}</div>"
     html = page(body, "给计算机系学生的建议 - 某某网站")
     assert extract_generic(html).title == "给计算机系学生的建议"
+
+
+@pytest.mark.parametrize(
+    ("title", "head"),
+    [
+        ("某某网站 - 给计算机系学生的建议", ""),  # only the last part stands on the page whole
+        ("某某新闻网 - 给计算机系学生的建议", ""),  # the first part reads like a site name
+        ("某某 | 给计算机系学生的建议", '<meta property="og:site_name" content="某某">'),
+    ],
+)
+def test_the_site_name_standing_first_in_the_title_is_not_the_headline(title, head):
+    header = "<p>某某网站 某某趣谈软件</p>"
+    body = f"<div>{header}<p class='slug'><b>给计算机系学生的建议</b></p>{_PLAIN}</div>"
+    assert extract_generic(page(body, title, head)).title == "给计算机系学生的建议"
+
+
+def test_a_site_name_shown_whole_at_the_end_of_the_title_stays_the_site_name():
+    header = "<p>青山镇人民政府</p>"  # the masthead; the headline line differs from <title> (图)
+    body = f"<div>{header}<p>青山镇抢收抢种见闻（图）</p><div>2024-03-01</div>{_PLAIN}</div>"
+    html = page(body, "青山镇抢收抢种见闻 - 青山镇人民政府")
+    assert extract_generic(html).title == "青山镇抢收抢种见闻（图）"
+
+
+def test_a_permalink_named_a_title_over_the_text_is_the_headline():
+    calendar = "<table><tr><td>2006年12月</td></tr></table>"
+    post = "<div><a id='post_TitleUrl' href='/p/1.html'>青山镇抢收抢种见闻(附图)</a></div>"
+    html = f"<html><body><ul>{_NAV}</ul>{calendar}{post}<div class='box'>{_PLAIN}</div></body></html>"
+    assert extract_generic(html).title == "青山镇抢收抢种见闻(附图)"
+
+
+def test_a_link_over_the_text_that_is_not_named_a_title_is_no_headline():
+    post = "<div><a id='more' href='/p/1.html'>青山镇抢收抢种见闻(附图)</a></div>"
+    html = f"<html><body><ul>{_NAV}</ul>{post}<div class='box'>{_PLAIN}</div></body></html>"
+    assert extract_generic(html).title != "青山镇抢收抢种见闻(附图)"
