@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from lxml import etree, html
 
@@ -110,10 +111,17 @@ _FORUM_SOFTWARE = re.compile(
     r"discuz|phpwind|flarum|discourse|vbulletin|xenforo|nodebb|phpbb|mybb|dvbbs|bbsxp", re.IGNORECASE
 )
 _QA_WORDS = re.compile(
-    r"\d+\s*个回答|^(?:最佳答案|提问者采纳|采纳率|写回答|邀请回答|追问|已采纳|满意答案|更多回答)|该回答|这个回答|获取采纳"
+    r"\d+\s*个回答|^(?:最佳答案|提问者采纳|采纳率|写回答|邀请回答|追问|满意答案|更多回答)|该回答|这个回答|获取采纳|"
+    r"[被已]采纳"
 )
 _POST_NUMBER = re.compile(r"(?:^|\s)#\d{1,4}(?:\s|$)|^\d{1,4}\s*楼$|^(?:沙发|板凳|地板)$")
 _THREAD_WORDS = re.compile(r"楼主|只看该作者|共收到\s*\d+\s*条回复")
+# A post's header: who and when, cut by | · (`张三 | 2024-01-06`, `李四 · 3天前`), one per post
+_POST_HEADER = re.compile(
+    r"^[^|｜·]{1,24}[|｜·].{0,30}(?:(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}|\d+\s*(?:秒|分钟|小时|天|周|个月|年)\s*前|[昨前]天)"
+)
+_POST_HEADERS = 3  # alike post headers that make a thread
+_QUESTION_NAME = re.compile(r"question|wenti|(?<![a-z])ask(?![a-z])", re.IGNORECASE)
 _POST_ACTIONS = re.compile(
     r"^(?:\d+\s*)?(?:回复|举报|引用|点赞|赞同)(?:\s*\d+)?$|^\d+\s*(?:点赞|赞)\s*[·|]\s*\d+\s*(?:评论|回复)$"
 )
@@ -708,8 +716,8 @@ def _is_video_only(container: etree._Element, body_chars: int) -> bool:
 # --- what the page is ----------------------------------------------------------------------
 
 
-def _forum_signs(root: etree._Element, lines: list[_Line]) -> list[str]:
-    """The signs that a page is a forum thread or a Q&A page; two are needed (else none)."""
+def _thread_signs(root: etree._Element, lines: list[_Line]) -> list[str]:
+    """Every sign that a page is a forum thread or a Q&A page, one entry each time it is seen."""
     signs = []
     generator = " ".join(root.xpath("//meta[@name='generator']/@content"))
     powered = " ".join(line.text for line in lines if "powered" in line.text.lower() and len(line.text) < 80)
@@ -719,8 +727,21 @@ def _forum_signs(root: etree._Element, lines: list[_Line]) -> list[str]:
     qa = sum(1 for text in short if _QA_WORDS.search(text))
     if qa:
         signs += ["answers"] * min(qa, 2)
-    if sum(1 for text in short if _POST_NUMBER.search(text)) >= 3:
+    numbered = [line.text for line in lines if len(line.text) <= 2 * _FORUM_LINE_MAX]
+    if sum(1 for text in numbered if _POST_NUMBER.search(text)) >= 3:
         signs.append("numbered posts")
+    headers: dict[str, int] = {}
+    texts = [line for line in lines if line.text]
+    for line, after in pairwise(texts):  # a post's text follows its header, not a link (a teaser's)
+        if after.link_chars >= 0.8 * len(after.text) or _POST_HEADER.search(after.text):
+            continue
+        if len(line.text) <= 2 * _FORUM_LINE_MAX and not line.link_chars and _POST_HEADER.search(line.text):
+            key = f"{line.owner.tag} {_names(line.owner)}"
+            headers[key] = headers.get(key, 0) + 1
+    if any(count >= _POST_HEADERS for count in headers.values()):
+        signs.append("post headers")
+    if any(_QUESTION_NAME.search(_names(node)) for tag in ("h1", "h2") for node in root.iter(tag)):
+        signs.append("question heading")
     if any(_THREAD_WORDS.search(text) for text in short):
         signs.append("楼主")
     actions: dict[str, int] = {}
@@ -730,6 +751,12 @@ def _forum_signs(root: etree._Element, lines: list[_Line]) -> list[str]:
             actions[word] = actions.get(word, 0) + 1
     if any(count >= 5 for count in actions.values()):
         signs.append("per-post actions")
+    return signs
+
+
+def _forum_signs(root: etree._Element, lines: list[_Line]) -> list[str]:
+    """The signs that a page is a forum thread or a Q&A page; two are needed (else none)."""
+    signs = _thread_signs(root, lines)
     return sorted(set(signs)) if len(signs) >= 2 else []
 
 

@@ -352,3 +352,37 @@ def test_a_link_over_the_text_that_is_not_named_a_title_is_no_headline():
     post = "<div><a id='more' href='/p/1.html'>青山镇抢收抢种见闻(附图)</a></div>"
     html = f"<html><body><ul>{_NAV}</ul>{post}<div class='box'>{_PLAIN}</div></body></html>"
     assert extract_generic(html).title != "青山镇抢收抢种见闻(附图)"
+
+
+def _reply(name: str, when: str, text: str) -> str:
+    header = f"<div class='avatar'></div><div class='base-info'>{name} | {when}</div>"
+    return f"<div class='reply'>{header}<p>{text}</p></div>"
+
+
+_ASKED = "<html><head><title>村里的路什么时候修</title></head><body>" \
+         "<h1 class='question-title'>村里的路什么时候修</h1><div>林一 | 2024-01-03</div>" \
+         "<p>我们村的路坑坑洼洼，下雨天车都开不进来，请问什么时候能修？</p>" \
+         + _reply("王二", "2024-01-06 被采纳", "镇里已经立项了，预计下个月开工。") \
+         + _reply("林一", "2024-01-06", "谢谢，等着好消息。") \
+         + _reply("赵三", "3天前", "我们村去年也修了，挺快的。") + "</body></html>"  # fmt: skip
+
+
+def test_a_question_with_replies_under_who_and_when_headers_is_a_forum():
+    with pytest.raises(NotAnArticle) as refused:
+        extract_generic(_ASKED)
+    assert refused.value.kind == "forum"
+
+
+def test_teasers_under_source_and_time_lines_are_no_thread():
+    teaser = "<div class='card'><div class='src'>某某日报·2 天前</div>" \
+             "<h3><a href='/n/{0}'>第{0}条推荐新闻标题</a></h3></div>"  # fmt: skip
+    cards = "".join(teaser.format(i) for i in range(5))
+    html = page(article_body(4, after=cards)).replace("<h1>", "<h1 class='question-title'>")
+    # one sign (the heading's name) is not two
+    assert extract_generic(html).title == "青山镇党员干部帮助群众抢收抢种"
+
+
+def test_a_bracketed_author_credit_is_no_thread_sign():
+    credit = "<div>【作者】林一 | 2024-03-01</div>"
+    html = page(article_body(4, header=credit + HEADER)).replace("<h1>", "<h1 class='question-title'>")
+    assert extract_generic(html).body
