@@ -247,10 +247,15 @@ def _title(root: etree._Element, lines: list[_Line]) -> tuple[str, bool]:
         head = parts[-1] if len(parts) == 2 else max(parts[1:], key=len)
     if page_title:
         best, best_overlap, best_rank = "", 0, (False, 0)
-        for candidate in candidates:
+        # a linked line (a headline that links to its own page) counts only when the headline part
+        # of <title> holds it whole: a link matching another part is a channel or the site
+        linked = [line.text for line in lines if 6 <= len(line.text) <= 120 and line.link_chars]
+        for candidate in [*candidates, *linked]:
             overlap = _common_prefix_or_substring(candidate, page_title)
             # a candidate <title> holds whole (not its site part) beats a longer partial match
             whole = overlap == len(candidate) >= 6 and not (site is not None and candidate in parts[site])
+            if candidate in linked and candidate not in candidates and not (whole and candidate in head):
+                continue
             if (whole, overlap) > best_rank:
                 best, best_overlap, best_rank = candidate, overlap, (whole, overlap)
         if best and best_overlap >= min(6, len(best)) and best_overlap >= 0.5 * len(best):

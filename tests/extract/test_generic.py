@@ -386,3 +386,18 @@ def test_a_bracketed_author_credit_is_no_thread_sign():
     credit = "<div>【作者】林一 | 2024-03-01</div>"
     html = page(article_body(4, header=credit + HEADER)).replace("<h1>", "<h1 class='question-title'>")
     assert extract_generic(html).body
+
+
+def test_a_plain_link_that_is_the_title_s_headline_part_is_the_headline():
+    side = "<div><a href='/'>某某的博客首页</a></div><div>某某的博客</div>"
+    post = "<div><a href='/p/1.html'>青山镇抢收抢种见闻</a></div>"
+    html = f"<html><head><title>青山镇抢收抢种见闻 - 某某的博客</title></head><body>{side}{post}" \
+           f"<div class='box'>{_PLAIN}</div></body></html>"  # fmt: skip
+    assert extract_generic(html).title == "青山镇抢收抢种见闻"
+
+
+def test_a_link_naming_a_channel_in_the_title_is_no_headline():
+    channel = "<div><a href='/c/'>乡村振兴频道</a></div>"
+    body = f"{channel}<div><p class='t'>青山镇抢收抢种见闻（图）</p>{_PLAIN}</div>"
+    html = page(body, "青山镇抢收抢种见闻_乡村振兴频道_某某网")
+    assert extract_generic(html).title == "青山镇抢收抢种见闻（图）"
