@@ -97,6 +97,7 @@ _META_DATE_NAMES = (
 SHORT_BODY = 150  # characters: a body this short is a list page's teaser when no headline heads it
 LIST_HEADLINE_LINKS = 10  # links whose text reads like a headline, on a list page
 HEADLINE_REACH = 12  # lines between an article's headline and its first paragraph, at most
+_CLAIM_REACH = 40  # the same, when the line is the page's own title (og:title, <title>) exactly
 FEED_ITEMS = 4  # alike classed blocks that make a feed
 RUNNER_UP_SHARE = 0.3  # of the best score: a block that still counts when the best is a list item
 BYLINE_REACH = 3  # body paragraphs before the prose where a writer's name alone may stand
@@ -173,7 +174,12 @@ def extract_generic(page: str, *, max_depth: int = MAX_DEPTH, forums: bool = Fal
         raise NotAnArticle("no article text")
     start, end = chosen[0].index, chosen[-1].index
     if not sure:
-        title = _title_before(lines, start) or _headline_near(lines, start) or title
+        title = (
+            _claimed_over(root, lines, start)
+            or _title_before(lines, start)
+            or _headline_near(lines, start)
+            or title
+        )
     body, editor_lines, meta = _split_body(chosen, title)
     body_chars = sum(len(p) for p in body)
     if body_chars < 20:
@@ -331,6 +337,23 @@ def strip_site_name(title: str, root: etree._Element, lines: list[_Line] = ()) -
     return title
 
 
+def _claimed_over(root: etree._Element, lines: list[_Line], start: int) -> str:
+    """The page's own title (og:title, else <title>) without the site's name, when it stands over
+    the body as a line of its own: then that line is the headline, whatever the lines between
+    say (an author card, a time, a logo)."""
+    claims = (root.xpath("//meta[@property='og:title']/@content"), root.xpath("//title//text()"))
+    for claim in claims:
+        claim = strip_site_name(_clean(" ".join(claim)), root, lines)
+        if len(claim) < 4:
+            continue
+        at = _find_title_line(lines, claim, start)
+        if at is None or at >= start or start - at > _CLAIM_REACH:
+            continue
+        if lines[at].text.translate(_FOLD) == claim.translate(_FOLD):
+            return lines[at].text
+    return ""
+
+
 def _title_before(lines: list[_Line], start: int) -> str:
     """The line above the date/来源 line that sits above the body (layouts whose title is a plain div)."""
     position = start - 1
@@ -345,6 +368,7 @@ def _title_before(lines: list[_Line], start: int) -> str:
     return ""
 
 
+_CLOCK = re.compile(r"^(?:[昨前今]天|刚刚)?\s*\d{1,2}[:：]\d{2}$|^[\d\s:：/.-]+$")  # a time, no headline
 _BREADCRUMB = re.compile(r"位置|>|＞|→|»|首页|主页")
 _CLAUSE_END = re.compile(r"[。，；;,…]$")
 _HAS_LETTERS = re.compile(r"[A-Za-z\u4e00-\u9fff]")
@@ -365,7 +389,7 @@ def _headline_near(lines: list[_Line], start: int) -> str:
         text = line.text
         linked = line.link_chars >= 0.3 * len(text) and not _title_named(line)
         chrome = _BREADCRUMB.search(text) or _CHROME.search(text)
-        if not text or linked or _is_meta(text) or is_credit_line(text) or chrome:
+        if not text or linked or _is_meta(text) or is_credit_line(text) or chrome or _CLOCK.match(text):
             skipped_start = position == start
             continue
         if position >= start and not any(_is_prose(after) for after in lines[position + 1 : position + 5]):
@@ -512,9 +536,7 @@ def _names(node: etree._Element) -> str:
     return f"{node.get('class', '')} {node.get('id', '')}".strip()
 
 
-def _best_container(
-    lines: list[_Line], walk: _Walk, headline_at: int | None = None
-) -> etree._Element | None:
+def _best_container(lines: list[_Line], walk: _Walk, headline_at: int | None = None) -> etree._Element | None:
     """The element holding the most prose, discounted for links and chrome-like names. When that
     is a feed (an item of a list, or a block of alike items: teasers beside a short article),
     the best block that is not one and sits right under the headline (line `headline_at`), if it
@@ -688,7 +710,11 @@ def _centered(node: etree._Element) -> bool:
 
 
 def _is_meta(text: str) -> bool:
-    return bool(_META_LABEL.search(text) or (_DATE.search(text) and len(text) < 40))
+    return bool(
+        _META_LABEL.search(text)
+        or (_DATE.search(text) and len(text) < 40)
+        or (_DATED_TIME.search(text) and len(text) < 80)
+    )
 
 
 def _looks_like_list(container: etree._Element) -> bool:

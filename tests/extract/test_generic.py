@@ -401,3 +401,35 @@ def test_a_link_naming_a_channel_in_the_title_is_no_headline():
     body = f"{channel}<div><p class='t'>青山镇抢收抢种见闻（图）</p>{_PLAIN}</div>"
     html = page(body, "青山镇抢收抢种见闻_乡村振兴频道_某某网")
     assert extract_generic(html).title == "青山镇抢收抢种见闻（图）"
+
+
+_CARD = "<div class='card'><div class='nick'><a href='/u/1'>林一</a></div>" \
+        "<div>某某作者</div><div>小红书：林一一</div></div>"  # fmt: skip
+
+
+def test_the_og_title_shown_over_the_body_beats_the_lines_between():
+    head = '<meta property="og:title" content="青山镇抢收抢种见闻 - 某某派">'
+    body = f"<h1>青山镇抢收抢种见闻</h1>{_CARD * 4}<div class='timer'>15:02</div><div>{_PLAIN}</div>"
+    html = f"<html><head>{head}</head><body><ul>{_NAV}</ul>{body}</body></html>"
+    assert extract_generic(html).title == "青山镇抢收抢种见闻"
+
+
+def test_a_time_alone_over_the_body_is_no_headline():
+    body = f"<div class='title'>青山镇抢收抢种见闻</div><div>昨天 06:54</div><div>{_PLAIN}</div>"
+    html = f"<html><body><ul>{_NAV}</ul>{body}</body></html>"
+    assert extract_generic(html).title == "青山镇抢收抢种见闻"
+
+
+def test_a_long_dated_header_line_is_no_headline():
+    header = "<div>http://house.example.com.cn 2005年03月31日03:18 某某娱乐信报</div>"
+    headline = "<tr><th>拿出十万元投资房产 小两口尝试以钱生钱(图)</th></tr>"
+    body = f"<table>{headline}<tr><td>{header}</td></tr></table>"
+    html = f"<html><body><ul>{_NAV}</ul>{body}<div>{_PLAIN}</div></body></html>"
+    assert extract_generic(html).title == "拿出十万元投资房产 小两口尝试以钱生钱(图)"
+
+
+def test_a_breadcrumb_holding_the_title_s_channel_is_no_headline():
+    body = "<h3>首页 - 新闻动态</h3><h5>青山镇召开抢收抢种现场会</h5>" \
+           "<div>发布时间：2019-05-18 来源：某某学会</div>"  # fmt: skip
+    html = page(f"<div>{body}<div class='text'>{_PLAIN}</div></div>", "新闻动态--某某学会官网")
+    assert extract_generic(html).title == "青山镇召开抢收抢种现场会"
