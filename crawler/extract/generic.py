@@ -91,6 +91,8 @@ _NOT_FOUND = re.compile(
 _META_DATE_NAMES = (
     "article:published_time", "og:release_date", "og:time", "og:time ", "publishdate", "pubdate",
     "publish_time", "publishtime", "firstpublishedtime", "apub:time", "weibo: article:create_at",
+    "citation_publication_date", "citation_online_date", "citation_date", "dc.date", "dc.date.issued",
+    "dcterms.issued", "dcterms.date", "parsely-pub-date", "sailthru.date",
 )  # fmt: skip
 
 
@@ -666,6 +668,9 @@ def _split_body(chosen: list[_Line], title: str) -> tuple[list[str], list[str], 
             continue
         if size < 80 and not body and (_META_LABEL.search(text) or _DATED_TIME.search(text)):
             meta.append(text)
+            continue
+        if _LONE_DATE.match(text) and len(body) < BYLINE_REACH and all(len(x.text) < 40 for x in body):
+            meta.append(text)  # a date alone among the header's short lines (作者, 译) over the text
             continue
         if line.link_chars > 0.5 * size:
             continue

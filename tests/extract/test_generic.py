@@ -433,3 +433,25 @@ def test_a_breadcrumb_holding_the_title_s_channel_is_no_headline():
            "<div>发布时间：2019-05-18 来源：某某学会</div>"  # fmt: skip
     html = page(f"<div>{body}<div class='text'>{_PLAIN}</div></div>", "新闻动态--某某学会官网")
     assert extract_generic(html).title == "青山镇召开抢收抢种现场会"
+
+
+def test_a_date_alone_among_the_header_lines_over_the_text_is_meta():
+    header = "<p>作者： 林一</p><p>译： Lin Er</p><p>2005年1月2日</p>"
+    html = page(f"<div><h1>青山镇抢收抢种见闻</h1><div>{header}{_PLAIN}</div></div>", "青山镇抢收抢种见闻")
+    fields = extract_generic(html)
+    assert "2005年1月2日" in fields.meta_lines
+    assert "2005年1月2日" not in fields.body
+
+
+def test_a_date_alone_after_the_prose_has_begun_stays_in_the_body():
+    diary = f"{_PLAIN}<p>2005年1月2日</p>{_PLAIN}"  # a diary's entries
+    html = page(f"<div><h1>青山镇抢收抢种见闻</h1><div>{diary}</div></div>", "青山镇抢收抢种见闻")
+    fields = extract_generic(html)
+    assert "2005年1月2日" in fields.body
+    assert "2005年1月2日" not in fields.meta_lines
+
+
+def test_a_citation_date_tag_dates_a_page_whose_lines_have_none():
+    head = '<meta name="citation_date" content="2018-08-23">'
+    html = page(f"<div><h1>青山镇抢收抢种见闻</h1><div>{_PLAIN}</div></div>", "青山镇抢收抢种见闻", head)
+    assert "2018-08-23" in extract_generic(html).meta_lines
