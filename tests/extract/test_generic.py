@@ -455,3 +455,10 @@ def test_a_citation_date_tag_dates_a_page_whose_lines_have_none():
     head = '<meta name="citation_date" content="2018-08-23">'
     html = page(f"<div><h1>青山镇抢收抢种见闻</h1><div>{_PLAIN}</div></div>", "青山镇抢收抢种见闻", head)
     assert "2018-08-23" in extract_generic(html).meta_lines
+
+
+def test_a_sign_up_line_over_the_headline_is_no_headline():
+    header = "<div>林一 2025-04-21 00:41:40 来源：某某号</div>"
+    body = f"<p>扫码关注某某号</p><div></div><div>青山镇抢收抢种见闻</div>{header}"
+    html = f"<html><body><ul>{_NAV}</ul><div>{body}{_PLAIN}</div></body></html>"
+    assert extract_generic(html).title == "青山镇抢收抢种见闻"
