@@ -372,7 +372,7 @@ def _title_before(lines: list[_Line], start: int) -> str:
 
 _CLOCK = re.compile(r"^(?:[昨前今]天|刚刚)?\s*\d{1,2}[:：]\d{2}$|^[\d\s:：/.-]+$")  # a time, no headline
 _BREADCRUMB = re.compile(r"位置|>|＞|→|»|首页|主页")
-_CLAUSE_END = re.compile(r"[。，；;,…]$")
+_CLAUSE_END = re.compile(r"[。，；;,…：:]$")  # a clause, or a label waiting for its value
 _HAS_LETTERS = re.compile(r"[A-Za-z\u4e00-\u9fff]")
 _TITLE_NAME = re.compile(r"title|headline|biaoti|bt_", re.IGNORECASE)
 
@@ -381,8 +381,12 @@ def _headline_near(lines: list[_Line], start: int) -> str:
     """A headline-like line just above the body, or opening it: short, not a link (unless its
     element is named a title), a meta line, a credit or a breadcrumb, and not ending like a
     clause (the title of a plain layout)."""
-    if start < len(lines) and lines[start].owner.tag in _HEADING_TAGS and 4 <= len(lines[start].text) <= 60:
-        return lines[start].text  # the text block opens with its heading (a linked post title too)
+    opening = lines[start] if start < len(lines) else None
+    if opening and 4 <= len(opening.text) <= 60 and (
+        opening.owner.tag in _HEADING_TAGS
+        or (_TITLE_NAME.search(_names(opening.owner)) and not _CLAUSE_END.search(opening.text))
+    ):
+        return opening.text  # the text block opens with its heading (a linked post title too)
     skipped_start = False
     for position in [*range(start - 1, max(start - 6, -1), -1), start, start + 1]:
         if position < 0 or position >= len(lines) or (position > start and not skipped_start):

@@ -462,3 +462,16 @@ def test_a_sign_up_line_over_the_headline_is_no_headline():
     body = f"<p>扫码关注某某号</p><div></div><div>青山镇抢收抢种见闻</div>{header}"
     html = f"<html><body><ul>{_NAV}</ul><div>{body}{_PLAIN}</div></body></html>"
     assert extract_generic(html).title == "青山镇抢收抢种见闻"
+
+
+def test_a_block_opening_with_a_line_named_title_is_headed_by_it_not_by_a_label_above():
+    above = "<table><tr><td>全省行情：</td><td><a href='/q'>代码查询</a></td></tr></table>"
+    block = "<div><div class='title'>青山镇抢收抢种见闻</div>" + _PLAIN + "</div>"
+    html = f"<html><body><ul>{_NAV}</ul>{above}{block}</body></html>"
+    assert extract_generic(html).title == "青山镇抢收抢种见闻"
+
+
+def test_a_label_waiting_for_its_value_is_no_headline():
+    body = f"<div><p>本期导读：</p><div>{_PLAIN}</div></div>"
+    html = f"<html><body><ul>{_NAV}</ul>{body}</body></html>"
+    assert extract_generic(html).title != "本期导读："
