@@ -124,6 +124,7 @@ _POST_HEADER = re.compile(
     r"^[^|｜·]{1,24}[|｜·].{0,30}(?:(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}|\d+\s*(?:秒|分钟|小时|天|周|个月|年)\s*前|[昨前]天)"
 )
 _POST_HEADERS = 3  # alike post headers that make a thread
+_POSTED_AT = re.compile(r"发表于|回复于|posted\s+(?:on|at)\b", re.IGNORECASE)  # one per post
 _QUESTION_NAME = re.compile(r"question|wenti|(?<![a-z])ask(?![a-z])", re.IGNORECASE)
 _POST_ACTIONS = re.compile(
     r"^(?:\d+\s*)?(?:回复|举报|引用|点赞|赞同)(?:\s*\d+)?$|^\d+\s*(?:点赞|赞)\s*[·|]\s*\d+\s*(?:评论|回复)$"
@@ -780,6 +781,8 @@ def _thread_signs(root: etree._Element, lines: list[_Line]) -> list[str]:
             headers[key] = headers.get(key, 0) + 1
     if any(count >= _POST_HEADERS for count in headers.values()):
         signs.append("post headers")
+    if sum(1 for text in numbered if _POSTED_AT.search(text)) >= _POST_HEADERS:
+        signs.append("posted at, per post")
     if any(_QUESTION_NAME.search(_names(node)) for tag in ("h1", "h2") for node in root.iter(tag)):
         signs.append("question heading")
     if any(_THREAD_WORDS.search(text) for text in short):

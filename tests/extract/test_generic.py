@@ -475,3 +475,22 @@ def test_a_label_waiting_for_its_value_is_no_headline():
     body = f"<div><p>本期导读：</p><div>{_PLAIN}</div></div>"
     html = f"<html><body><ul>{_NAV}</ul>{body}</body></html>"
     assert extract_generic(html).title != "本期导读："
+
+
+def _post(name: str, day: int, text: str) -> str:
+    header = f"<div>{name} 发表于 2024-01-0{day} 10:00</div>"
+    return f"<div class='post'>{header}<p>{text}</p><div>只看该作者</div></div>"
+
+
+def test_posts_each_with_their_posted_at_line_make_a_thread():
+    posts = _post("林一", 1, _PROSE) + _post("王二", 2, "同意，路确实该修了。") + _post("赵三", 3, "顶一下。")
+    head = "<head><title>村里的路什么时候修</title></head>"
+    html = f"<html>{head}<body><h1>村里的路什么时候修</h1>{posts}</body></html>"
+    with pytest.raises(NotAnArticle) as refused:
+        extract_generic(html)
+    assert refused.value.kind == "forum"
+
+
+def test_one_posted_at_line_over_a_blog_post_is_no_thread():
+    html = page(f"<div><h1>青山镇抢收抢种见闻</h1><div>林一 发表于 2024-01-01 10:00</div>{_PLAIN}</div>")
+    assert extract_generic(html).body
