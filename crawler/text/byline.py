@@ -136,6 +136,11 @@ _DATELINE = re.compile(
 _CLOSING_CREDIT = re.compile(
     r"[（(]\s*(?P<inner>[^（()）\s，。]{0,6}?(?:记者|通讯员)[^（()）]{1,40}?)\s*[）)]\s*$"
 )
+# `（姚一 上海报道）` closing the body: the reporters' names and where they reported from.
+_CLOSING_REPORT = re.compile(
+    r"[（(]\s*(?P<inner>[\u4e00-\u9fff·]{2,4}(?:[\s、][\u4e00-\u9fff·]{2,4}){0,3})\s+"
+    r"(?:发自)?[\u4e00-\u9fff]{2,8}?报道\s*[）)]\s*$"
+)
 # `（袁源）` closing the body: the writer's name alone in brackets (not （完） or （待续）).
 _BRACKETED_NAME = re.compile(
     r"^[（(]\s*(?P<names>[\u4e00-\u9fff·]{2,4}(?:[\s、][\u4e00-\u9fff·]{2,4}){0,3})\s*[）)]$"
@@ -377,6 +382,10 @@ def author_from_dateline(paragraph: str, *, closing: bool = False) -> str | None
     """The reporters named in a `（记者 X 通讯员 Y）` dateline opening the body (or, `closing`,
     ending its last paragraph), as `X Y`."""
     match = (_CLOSING_CREDIT.search if closing else _DATELINE.match)(paragraph)
+    if not match and closing and (report := _CLOSING_REPORT.search(paragraph)):
+        names = [name for name in _NAME_SEPARATORS.split(report.group("inner")) if name]
+        names = [n for n in names if not (_NOT_NAMES.search(n) or is_organisation(n) or is_place(n))]
+        return " ".join(names) or None
     if not match and not closing and (lead := _LEAD_CREDIT.match(paragraph)):
         return parse_byline(lead.group(0)).author
     if not match:

@@ -340,3 +340,16 @@ def test_an_account_named_before_the_date_is_the_source_not_the_writer(line, aut
 
 def test_a_labelled_four_character_name_stays_the_writer():
     assert parse_byline("作者：某某之声").author == "某某之声"
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "author"),
+    [
+        ("……难道不都是这样吗？”（林一 上海报道）", "林一"),
+        ("……正文到此。（林一、王二 杭州报道）", "林一 王二"),
+        ("……正文到此。（新华社 北京报道）", None),  # an agency, no writer
+        ("……正文到此。（本报北京报道）", None),
+    ],
+)
+def test_a_closing_report_credit_names_the_reporters(paragraph, author):
+    assert author_from_dateline(paragraph, closing=True) == author
