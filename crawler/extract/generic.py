@@ -81,8 +81,10 @@ _CHROME = re.compile(
     r"字号|打印本页|关闭窗口|【打印】|【关闭】|\[打印\]|\[关闭\]|分享到|分享至|扫一扫|扫描二维码|二维码|"
     r"上一篇|下一篇|返回顶部|我要纠错|【纠错】|推荐阅读|相关阅读|相关新闻|相关推荐|相关文章|"
     r"延伸阅读|责任编辑：$|点击数|浏览次数|阅读数|我要反馈|举报|收藏本文|查看评论|发表评论|"
-    r"用微信扫|扫码|关注我们|关注公众号|下载客户端|下载APP|版权所有|ICP备|公网安备|免责声明|^原标题[：:]"
+    r"用微信扫|关注我们|版权所有|ICP备|公网安备|免责声明|^原标题[：:]"
 )
+# A sign-up line: never a headline (kept out of _CHROME: prose says 扫码 too, 村民扫码登记)
+_SIGN_UP = re.compile(r"^扫码|扫码关注|关注公众号|下载客户端|下载APP", re.IGNORECASE)
 _NOT_FOUND = re.compile(
     r"404|页面不存在|页面找不到|找不到(?:该|您要的|你要的)?页面|页面已删除|文章不存在|信息不存在|"
     r"已被删除|not\s+found|无法找到",
@@ -395,7 +397,7 @@ def _headline_near(lines: list[_Line], start: int) -> str:
         line = lines[position]
         text = line.text
         linked = line.link_chars >= 0.3 * len(text) and not _title_named(line)
-        chrome = _BREADCRUMB.search(text) or _CHROME.search(text)
+        chrome = _BREADCRUMB.search(text) or _CHROME.search(text) or _SIGN_UP.search(text)
         if not text or linked or _is_meta(text) or is_credit_line(text) or chrome or _CLOCK.match(text):
             skipped_start = position == start
             continue

@@ -494,3 +494,8 @@ def test_posts_each_with_their_posted_at_line_make_a_thread():
 def test_one_posted_at_line_over_a_blog_post_is_no_thread():
     html = page(f"<div><h1>青山镇抢收抢种见闻</h1><div>林一 发表于 2024-01-01 10:00</div>{_PLAIN}</div>")
     assert extract_generic(html).body
+
+
+def test_a_short_paragraph_saying_scan_the_code_stays_in_the_body():
+    html = page(article_body(3).replace("第1段。</p>", "第1段。</p><p>村民扫码即可查询补贴发放情况。</p>"))
+    assert "村民扫码即可查询补贴发放情况。" in extract_generic(html).body
