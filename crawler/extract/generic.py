@@ -63,7 +63,8 @@ _TITLE_SPLIT = re.compile(r"\s*(?:[_|｜–—]|\s-\s|-{2,}|\s·\s|\s@\s|\s::\s?
 _DATE = re.compile(
     r"(?:19|20)\d{2}\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2}"
     r"|(?:19|20)\d{2}\s*\n?\s*\d{2}/\d{2}"  # 2019 09/07 (a date split over two spans)
-    r"|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?\s+(?:19|20)\d{2}"
+    r"|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?"
+    r"(?:\s+(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?)?\s+(?:19|20)\d{2}"
 )
 _META_WORDS = ("作者", *DATE_LABELS, "发布者", "点击数", "浏览量", "浏览次数", "阅读量")
 _META_LABEL = re.compile(rf"(?:{label_pattern(_META_WORDS, ('source',))})\s*[：:]")
