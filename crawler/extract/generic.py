@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 from lxml import etree, html
 
@@ -62,7 +63,8 @@ _TITLE_SPLIT = re.compile(r"\s*(?:[_|｜–—]|\s-\s|-{2,}|\s·\s|\s@\s|\s::\s?
 _DATE = re.compile(
     r"(?:19|20)\d{2}\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2}"
     r"|(?:19|20)\d{2}\s*\n?\s*\d{2}/\d{2}"  # 2019 09/07 (a date split over two spans)
-    r"|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?\s+(?:19|20)\d{2}"
+    r"|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?"
+    r"(?:\s+(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?)?\s+(?:19|20)\d{2}"
 )
 _META_WORDS = ("作者", *DATE_LABELS, "发布者", "点击数", "浏览量", "浏览次数", "阅读量")
 _META_LABEL = re.compile(rf"(?:{label_pattern(_META_WORDS, ('source',))})\s*[：:]")
@@ -82,6 +84,8 @@ _CHROME = re.compile(
     r"延伸阅读|责任编辑：$|点击数|浏览次数|阅读数|我要反馈|举报|收藏本文|查看评论|发表评论|"
     r"用微信扫|关注我们|版权所有|ICP备|公网安备|免责声明|^原标题[：:]"
 )
+# A sign-up line: never a headline (kept out of _CHROME: prose says 扫码 too, 村民扫码登记)
+_SIGN_UP = re.compile(r"^扫码|扫码关注|关注公众号|下载客户端|下载APP", re.IGNORECASE)
 _NOT_FOUND = re.compile(
     r"404|页面不存在|页面找不到|找不到(?:该|您要的|你要的)?页面|页面已删除|文章不存在|信息不存在|"
     r"已被删除|not\s+found|无法找到",
@@ -90,12 +94,15 @@ _NOT_FOUND = re.compile(
 _META_DATE_NAMES = (
     "article:published_time", "og:release_date", "og:time", "og:time ", "publishdate", "pubdate",
     "publish_time", "publishtime", "firstpublishedtime", "apub:time", "weibo: article:create_at",
+    "citation_publication_date", "citation_online_date", "citation_date", "dc.date", "dc.date.issued",
+    "dcterms.issued", "dcterms.date", "parsely-pub-date", "sailthru.date",
 )  # fmt: skip
 
 
 SHORT_BODY = 150  # characters: a body this short is a list page's teaser when no headline heads it
 LIST_HEADLINE_LINKS = 10  # links whose text reads like a headline, on a list page
 HEADLINE_REACH = 12  # lines between an article's headline and its first paragraph, at most
+_CLAIM_REACH = 40  # the same, when the line is the page's own title (og:title, <title>) exactly
 FEED_ITEMS = 4  # alike classed blocks that make a feed
 RUNNER_UP_SHARE = 0.3  # of the best score: a block that still counts when the best is a list item
 BYLINE_REACH = 3  # body paragraphs before the prose where a writer's name alone may stand
@@ -110,10 +117,18 @@ _FORUM_SOFTWARE = re.compile(
     r"discuz|phpwind|flarum|discourse|vbulletin|xenforo|nodebb|phpbb|mybb|dvbbs|bbsxp", re.IGNORECASE
 )
 _QA_WORDS = re.compile(
-    r"\d+\s*个回答|^(?:最佳答案|提问者采纳|采纳率|写回答|邀请回答|追问|已采纳|满意答案|更多回答)|该回答|这个回答|获取采纳"
+    r"\d+\s*个回答|^(?:最佳答案|提问者采纳|采纳率|写回答|邀请回答|追问|满意答案|更多回答)|该回答|这个回答|获取采纳|"
+    r"[被已]采纳"
 )
 _POST_NUMBER = re.compile(r"(?:^|\s)#\d{1,4}(?:\s|$)|^\d{1,4}\s*楼$|^(?:沙发|板凳|地板)$")
 _THREAD_WORDS = re.compile(r"楼主|只看该作者|共收到\s*\d+\s*条回复")
+# A post's header: who and when, cut by | · (`张三 | 2024-01-06`, `李四 · 3天前`), one per post
+_POST_HEADER = re.compile(
+    r"^[^|｜·]{1,24}[|｜·].{0,30}(?:(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}|\d+\s*(?:秒|分钟|小时|天|周|个月|年)\s*前|[昨前]天)"
+)
+_POST_HEADERS = 3  # alike post headers that make a thread
+_POSTED_AT = re.compile(r"发表于|回复于|posted\s+(?:on|at)\b", re.IGNORECASE)  # one per post
+_QUESTION_NAME = re.compile(r"question|wenti|(?<![a-z])ask(?![a-z])", re.IGNORECASE)
 _POST_ACTIONS = re.compile(
     r"^(?:\d+\s*)?(?:回复|举报|引用|点赞|赞同)(?:\s*\d+)?$|^\d+\s*(?:点赞|赞)\s*[·|]\s*\d+\s*(?:评论|回复)$"
 )
@@ -165,7 +180,12 @@ def extract_generic(page: str, *, max_depth: int = MAX_DEPTH, forums: bool = Fal
         raise NotAnArticle("no article text")
     start, end = chosen[0].index, chosen[-1].index
     if not sure:
-        title = _title_before(lines, start) or _headline_near(lines, start) or title
+        title = (
+            _claimed_over(root, lines, start)
+            or _title_before(lines, start)
+            or _headline_near(lines, start)
+            or title
+        )
     body, editor_lines, meta = _split_body(chosen, title)
     body_chars = sum(len(p) for p in body)
     if body_chars < 20:
@@ -233,19 +253,50 @@ def _title(root: etree._Element, lines: list[_Line]) -> tuple[str, bool]:
         candidates.append(og)
     candidates += [line.text for line in lines if 6 <= len(line.text) <= 120 and not line.link_chars]
     parts = [p for p in _TITLE_SPLIT.split(page_title) if p]
+    site = _site_part(parts, root, candidates)
     head = (max(parts[:2], key=len) if len(parts[0]) < 6 else parts[0]) if parts else ""
+    if site == 0 and len(parts) > 1:
+        head = parts[-1] if len(parts) == 2 else max(parts[1:], key=len)
     if page_title:
         best, best_overlap, best_rank = "", 0, (False, 0)
-        for candidate in candidates:
+        # a linked line (a headline that links to its own page) counts only when the headline part
+        # of <title> holds it whole: a link matching another part is a channel or the site
+        linked = [line.text for line in lines if 6 <= len(line.text) <= 120 and line.link_chars]
+        for candidate in [*candidates, *linked]:
             overlap = _common_prefix_or_substring(candidate, page_title)
             # a candidate <title> holds whole (not its site part) beats a longer partial match
-            whole = overlap == len(candidate) >= 6 and not (len(parts) > 1 and candidate in parts[-1])
+            whole = overlap == len(candidate) >= 6 and not (site is not None and candidate in parts[site])
+            if candidate in linked and candidate not in candidates and not (whole and candidate in head):
+                continue
             if (whole, overlap) > best_rank:
                 best, best_overlap, best_rank = candidate, overlap, (whole, overlap)
         if best and best_overlap >= min(6, len(best)) and best_overlap >= 0.5 * len(best):
-            in_site_name = len(parts) > 1 and best in parts[-1]
+            in_site_name = site is not None and best in parts[site]
             return best, best_overlap >= 0.6 * len(head) and not in_site_name
     return head or og or (candidates[0] if candidates else ""), False
+
+
+def _site_part(parts: list[str], root: etree._Element, candidates: list[str]) -> int | None:
+    """Which end of a <title> cut at - _ | —— is the site's name: the last part (the usual
+    order), or the first (`网易娱乐 - 标题`) when it alone reads like a site name (og:site_name,
+    网/频道/博客…), or when no visible line is a whole part of <title> but the last one holds."""
+    if len(parts) < 2:
+        return None
+    names = [_clean(v) for v in root.xpath(_SITE_NAME_XPATH) if _clean(v)]
+
+    def named(part: str) -> bool:
+        return len(part) <= _SITE_PART_MAX and (
+            any(name in part or part in name for name in names)
+            or bool(_SITE_WORDS.search(part) or _ORGANISATION_END.search(part))
+        )
+
+    if named(parts[0]) and not named(parts[-1]):
+        return 0
+    if not named(parts[-1]):
+        whole = {c for c in candidates if len(c) >= 6 and any(c in part for part in parts)}
+        if any(c in parts[-1] for c in whole) and not any(c in part for c in whole for part in parts[:-1]):
+            return 0  # only the last part stands on the page as a line of its own: it is the headline
+    return len(parts) - 1
 
 
 _SITE_WORDS = re.compile(
@@ -254,6 +305,7 @@ _SITE_WORDS = re.compile(
     re.IGNORECASE,
 )
 _SITE_PART_MAX = 24
+_ORGANISATION_END = re.compile(r"(?:政府|委员会|人民法院|人民检察院|大学|学院|研究院|研究所|协会|学会)$")
 _TRAILING_SEPARATORS = re.compile(r"[\s:：|｜_\-–—]+$")
 _SITE_NAME_XPATH = "//meta[@property='og:site_name' or @name='application-name']/@content"
 _UI = "(?:播报文章|语音播报|听新闻|朗读全文)"
@@ -291,6 +343,23 @@ def strip_site_name(title: str, root: etree._Element, lines: list[_Line] = ()) -
     return title
 
 
+def _claimed_over(root: etree._Element, lines: list[_Line], start: int) -> str:
+    """The page's own title (og:title, else <title>) without the site's name, when it stands over
+    the body as a line of its own: then that line is the headline, whatever the lines between
+    say (an author card, a time, a logo)."""
+    claims = (root.xpath("//meta[@property='og:title']/@content"), root.xpath("//title//text()"))
+    for claim in claims:
+        claim = strip_site_name(_clean(" ".join(claim)), root, lines)
+        if len(claim) < 4:
+            continue
+        at = _find_title_line(lines, claim, start)
+        if at is None or at >= start or start - at > _CLAIM_REACH:
+            continue
+        if lines[at].text.translate(_FOLD) == claim.translate(_FOLD):
+            return lines[at].text
+    return ""
+
+
 def _title_before(lines: list[_Line], start: int) -> str:
     """The line above the date/来源 line that sits above the body (layouts whose title is a plain div)."""
     position = start - 1
@@ -305,8 +374,9 @@ def _title_before(lines: list[_Line], start: int) -> str:
     return ""
 
 
+_CLOCK = re.compile(r"^(?:[昨前今]天|刚刚)?\s*\d{1,2}[:：]\d{2}$|^[\d\s:：/.-]+$")  # a time, no headline
 _BREADCRUMB = re.compile(r"位置|>|＞|→|»|首页|主页")
-_CLAUSE_END = re.compile(r"[。，；;,…]$")
+_CLAUSE_END = re.compile(r"[。，；;,…：:]$")  # a clause, or a label waiting for its value
 _HAS_LETTERS = re.compile(r"[A-Za-z\u4e00-\u9fff]")
 _TITLE_NAME = re.compile(r"title|headline|biaoti|bt_", re.IGNORECASE)
 
@@ -315,17 +385,21 @@ def _headline_near(lines: list[_Line], start: int) -> str:
     """A headline-like line just above the body, or opening it: short, not a link (unless its
     element is named a title), a meta line, a credit or a breadcrumb, and not ending like a
     clause (the title of a plain layout)."""
-    if start < len(lines) and lines[start].owner.tag in _HEADING_TAGS and 4 <= len(lines[start].text) <= 60:
-        return lines[start].text  # the text block opens with its heading (a linked post title too)
+    opening = lines[start] if start < len(lines) else None
+    if opening and 4 <= len(opening.text) <= 60 and (
+        opening.owner.tag in _HEADING_TAGS
+        or (_TITLE_NAME.search(_names(opening.owner)) and not _CLAUSE_END.search(opening.text))
+    ):
+        return opening.text  # the text block opens with its heading (a linked post title too)
     skipped_start = False
     for position in [*range(start - 1, max(start - 6, -1), -1), start, start + 1]:
         if position < 0 or position >= len(lines) or (position > start and not skipped_start):
             continue
         line = lines[position]
         text = line.text
-        linked = line.link_chars >= 0.3 * len(text) and not _TITLE_NAME.search(_names(line.owner))
-        chrome = _BREADCRUMB.search(text) or _CHROME.search(text)
-        if not text or linked or _is_meta(text) or is_credit_line(text) or chrome:
+        linked = line.link_chars >= 0.3 * len(text) and not _title_named(line)
+        chrome = _BREADCRUMB.search(text) or _CHROME.search(text) or _SIGN_UP.search(text)
+        if not text or linked or _is_meta(text) or is_credit_line(text) or chrome or _CLOCK.match(text):
             skipped_start = position == start
             continue
         if position >= start and not any(_is_prose(after) for after in lines[position + 1 : position + 5]):
@@ -338,6 +412,17 @@ def _headline_near(lines: list[_Line], start: int) -> str:
         if position < start and len(text) > 60:
             return ""  # prose above the body: no headline there
     return ""
+
+
+def _title_named(line: _Line) -> bool:
+    """The line's element, or the link that is the whole line, is named a title (postTitle,
+    viewpost_TitleUrl): a linked headline (a blog post's permalink), not a link in a list."""
+    if _TITLE_NAME.search(_names(line.owner)):
+        return True
+    return any(
+        _TITLE_NAME.search(_names(link)) and _clean(link.text_content()) == line.text
+        for link in line.owner.iter("a")
+    )
 
 
 # Quotes and full-width forms compared as one: <title> often writes "…" where the headline has “…”.
@@ -461,9 +546,7 @@ def _names(node: etree._Element) -> str:
     return f"{node.get('class', '')} {node.get('id', '')}".strip()
 
 
-def _best_container(
-    lines: list[_Line], walk: _Walk, headline_at: int | None = None
-) -> etree._Element | None:
+def _best_container(lines: list[_Line], walk: _Walk, headline_at: int | None = None) -> etree._Element | None:
     """The element holding the most prose, discounted for links and chrome-like names. When that
     is a feed (an item of a list, or a block of alike items: teasers beside a short article),
     the best block that is not one and sits right under the headline (line `headline_at`), if it
@@ -594,6 +677,9 @@ def _split_body(chosen: list[_Line], title: str) -> tuple[list[str], list[str], 
         if size < 80 and not body and (_META_LABEL.search(text) or _DATED_TIME.search(text)):
             meta.append(text)
             continue
+        if _LONE_DATE.match(text) and len(body) < BYLINE_REACH and all(len(x.text) < 40 for x in body):
+            meta.append(text)  # a date alone among the header's short lines (作者, 译) over the text
+            continue
         if line.link_chars > 0.5 * size:
             continue
         if size < 60 and _CHROME.search(text):
@@ -637,7 +723,11 @@ def _centered(node: etree._Element) -> bool:
 
 
 def _is_meta(text: str) -> bool:
-    return bool(_META_LABEL.search(text) or (_DATE.search(text) and len(text) < 40))
+    return bool(
+        _META_LABEL.search(text)
+        or (_DATE.search(text) and len(text) < 40)
+        or (_DATED_TIME.search(text) and len(text) < 80)
+    )
 
 
 def _looks_like_list(container: etree._Element) -> bool:
@@ -670,8 +760,8 @@ def _is_video_only(container: etree._Element, body_chars: int) -> bool:
 # --- what the page is ----------------------------------------------------------------------
 
 
-def _forum_signs(root: etree._Element, lines: list[_Line]) -> list[str]:
-    """The signs that a page is a forum thread or a Q&A page; two are needed (else none)."""
+def _thread_signs(root: etree._Element, lines: list[_Line]) -> list[str]:
+    """Every sign that a page is a forum thread or a Q&A page, one entry each time it is seen."""
     signs = []
     generator = " ".join(root.xpath("//meta[@name='generator']/@content"))
     powered = " ".join(line.text for line in lines if "powered" in line.text.lower() and len(line.text) < 80)
@@ -681,8 +771,23 @@ def _forum_signs(root: etree._Element, lines: list[_Line]) -> list[str]:
     qa = sum(1 for text in short if _QA_WORDS.search(text))
     if qa:
         signs += ["answers"] * min(qa, 2)
-    if sum(1 for text in short if _POST_NUMBER.search(text)) >= 3:
+    numbered = [line.text for line in lines if len(line.text) <= 2 * _FORUM_LINE_MAX]
+    if sum(1 for text in numbered if _POST_NUMBER.search(text)) >= 3:
         signs.append("numbered posts")
+    headers: dict[str, int] = {}
+    texts = [line for line in lines if line.text]
+    for line, after in pairwise(texts):  # a post's text follows its header, not a link (a teaser's)
+        if after.link_chars >= 0.8 * len(after.text) or _POST_HEADER.search(after.text):
+            continue
+        if len(line.text) <= 2 * _FORUM_LINE_MAX and not line.link_chars and _POST_HEADER.search(line.text):
+            key = f"{line.owner.tag} {_names(line.owner)}"
+            headers[key] = headers.get(key, 0) + 1
+    if any(count >= _POST_HEADERS for count in headers.values()):
+        signs.append("post headers")
+    if sum(1 for text in numbered if _POSTED_AT.search(text)) >= _POST_HEADERS:
+        signs.append("posted at, per post")
+    if any(_QUESTION_NAME.search(_names(node)) for tag in ("h1", "h2") for node in root.iter(tag)):
+        signs.append("question heading")
     if any(_THREAD_WORDS.search(text) for text in short):
         signs.append("楼主")
     actions: dict[str, int] = {}
@@ -692,6 +797,12 @@ def _forum_signs(root: etree._Element, lines: list[_Line]) -> list[str]:
             actions[word] = actions.get(word, 0) + 1
     if any(count >= 5 for count in actions.values()):
         signs.append("per-post actions")
+    return signs
+
+
+def _forum_signs(root: etree._Element, lines: list[_Line]) -> list[str]:
+    """The signs that a page is a forum thread or a Q&A page; two are needed (else none)."""
+    signs = _thread_signs(root, lines)
     return sorted(set(signs)) if len(signs) >= 2 else []
 
 

@@ -136,6 +136,11 @@ _DATELINE = re.compile(
 _CLOSING_CREDIT = re.compile(
     r"[（(]\s*(?P<inner>[^（()）\s，。]{0,6}?(?:记者|通讯员)[^（()）]{1,40}?)\s*[）)]\s*$"
 )
+# `（姚一 上海报道）` closing the body: the reporters' names and where they reported from.
+_CLOSING_REPORT = re.compile(
+    r"[（(]\s*(?P<inner>[\u4e00-\u9fff·]{2,4}(?:[\s、][\u4e00-\u9fff·]{2,4}){0,3})\s+"
+    r"(?:发自)?[\u4e00-\u9fff]{2,8}?报道\s*[）)]\s*$"
+)
 # `（袁源）` closing the body: the writer's name alone in brackets (not （完） or （待续）).
 _BRACKETED_NAME = re.compile(
     r"^[（(]\s*(?P<names>[\u4e00-\u9fff·]{2,4}(?:[\s、][\u4e00-\u9fff·]{2,4}){0,3})\s*[）)]$"
@@ -257,14 +262,34 @@ def parse_byline(text: str) -> Byline:
     if not authors and (bracketed := _bracketed_names(text)):
         authors = bracketed
     if not authors:
-        authors = _unlabelled_names(text)
+        authors, account = _unlabelled_names(text)
         found.guessed = bool(authors)
+        found.source = found.source or account
     found.author = " ".join(authors) or None
     return found
 
 
-def _unlabelled_names(text: str) -> list[str]:
-    """A writer a header names without a label: `2004年7月16日 [ 黄宇 ] 来源：…`, `… by duscha`."""
+# A Han name of four characters or more is a person's only with a two-character surname (欧阳…)
+# or a dot (transliterated: 约翰·史密斯); else, met without a label, it is an account (机器之心).
+_COMPOUND_SURNAME = re.compile(
+    r"^(?:欧阳|司马|上官|诸葛|东方|皇甫|尉迟|公孙|慕容|令狐|司徒|司空|长孙|宇文|夏侯|轩辕|端木|独孤|"
+    r"南宫|西门|呼延|澹台|闻人|申屠|公冶|太史|钟离|濮阳|淳于|单于|赫连|拓跋|万俟|歐陽|司馬|諸葛|東方|"
+    r"尉遲|公孫|長孫|軒轅|獨孤|鍾離)"
+)
+
+
+def is_account_name(name: str) -> bool:
+    """True for a name given without a label that reads as an account or a brand, not a person:
+    Han only, four characters or more, no two-character surname."""
+    return (
+        len(name) >= 4 and bool(re.fullmatch(r"[\u4e00-\u9fff]+", name)) and not _COMPOUND_SURNAME.match(name)
+    )
+
+
+def _unlabelled_names(text: str) -> tuple[list[str], str | None]:
+    """A writer a header names without a label: `2004年7月16日 [ 黄宇 ] 来源：…`, `… by duscha`.
+    An account's name before the date (`机器之心·2025年04月22日`) is no writer: it is the source."""
+    account = None
     spans = [(credit.start, credit.end) for credit in _credits(text)]
     for match in [*_HEADER_NAME.finditer(text), *_BY.finditer(text), *_NAME_BEFORE_DATE.finditer(text)]:
         name = _POSTED_BY.sub("", match.group("name")).strip("·.-")
@@ -273,9 +298,12 @@ def _unlabelled_names(text: str) -> list[str]:
         inside = any(start <= match.start("name") < end for start, end in spans)
         if inside or is_organisation(name) or _NOT_NAMES.search(name) or _KIND.get(label_of(name)):
             continue
+        if is_account_name(name) and match.re is _NAME_BEFORE_DATE:
+            account = account or name
+            continue
         if not lookup(name):  # a place (北京 2024-03-01) is a dateline, not a writer
-            return [name]
-    return []
+            return [name], account
+    return [], account
 
 
 def is_lone_name(text: str) -> bool:
@@ -354,6 +382,10 @@ def author_from_dateline(paragraph: str, *, closing: bool = False) -> str | None
     """The reporters named in a `（记者 X 通讯员 Y）` dateline opening the body (or, `closing`,
     ending its last paragraph), as `X Y`."""
     match = (_CLOSING_CREDIT.search if closing else _DATELINE.match)(paragraph)
+    if not match and closing and (report := _CLOSING_REPORT.search(paragraph)):
+        names = [name for name in _NAME_SEPARATORS.split(report.group("inner")) if name]
+        names = [n for n in names if not (_NOT_NAMES.search(n) or is_organisation(n) or is_place(n))]
+        return " ".join(names) or None
     if not match and not closing and (lead := _LEAD_CREDIT.match(paragraph)):
         return parse_byline(lead.group(0)).author
     if not match:

@@ -30,10 +30,12 @@ _AFTER_VERBS = (_AFTER_UPDATED, _AFTER_NOT_PUBLISHED, _AFTER_PUBLISHED)
 _MONTH_NAMES = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _MONTHS = {name: number for number, name in enumerate(_MONTH_NAMES, 1)}
 _MONTH = "|".join(_MONTH_NAMES)
-# Apr 22, 2025 / 22 April 2025
+_WEEKDAY = r"(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?,?"
+# Apr 22, 2025 / 22 April 2025 / Dec 28 Sat 2013 00:28 (a blog's date spans, the weekday between)
 _ENGLISH_DATE = re.compile(
     rf"\b(?:(?P<mon>{_MONTH})[a-z]*\.?\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?,?"
-    rf"|(?P<d2>\d{{1,2}})\s+(?P<mon2>{_MONTH})[a-z]*\.?,?)\s+(?P<y>(?:19|20)\d{{2}})\b",
+    rf"|(?P<d2>\d{{1,2}})\s+(?P<mon2>{_MONTH})[a-z]*\.?,?)(?:\s+{_WEEKDAY})?\s+(?P<y>(?:19|20)\d{{2}})\b"
+    r"(?:,?\s+(?:at\s+)?(?P<H>\d{1,2}):(?P<M>\d{2})\s*(?P<p>[ap]\.?m\b\.?)?)?",
     re.IGNORECASE,
 )
 # 二〇二四年三月一日: the year digit by digit, month and day in counting numerals.
@@ -142,8 +144,14 @@ def parse_published(text: str) -> datetime | None:
         for match in _ENGLISH_DATE.finditer(text):
             month = _MONTHS[(match.group("mon") or match.group("mon2")).lower()[:3]]
             day = int(match.group("d") or match.group("d2"))
+            hour = int(match.group("H") or 0)
+            if (match.group("p") or "").lower().startswith("p") and hour < 12:
+                hour += 12
+            elif (match.group("p") or "").lower().startswith("a") and hour == 12:
+                hour = 0
             try:
-                return datetime(int(match.group("y")), month, day, tzinfo=CHINA)
+                minute = int(match.group("M") or 0)
+                return datetime(int(match.group("y")), month, day, hour, minute, tzinfo=CHINA)
             except ValueError:
                 continue
     return first or updated

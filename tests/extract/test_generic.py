@@ -318,3 +318,184 @@ def test_a_title_part_a_line_holds_whole_beats_a_longer_partial_match():
     body = f"<div>{header}<p class='slug'>给计算机系学生的建议</p>{_PLAIN}</div>"
     html = page(body, "给计算机系学生的建议 - 某某网站")
     assert extract_generic(html).title == "给计算机系学生的建议"
+
+
+@pytest.mark.parametrize(
+    ("title", "head"),
+    [
+        ("某某网站 - 给计算机系学生的建议", ""),  # only the last part stands on the page whole
+        ("某某新闻网 - 给计算机系学生的建议", ""),  # the first part reads like a site name
+        ("某某 | 给计算机系学生的建议", '<meta property="og:site_name" content="某某">'),
+    ],
+)
+def test_the_site_name_standing_first_in_the_title_is_not_the_headline(title, head):
+    header = "<p>某某网站 某某趣谈软件</p>"
+    body = f"<div>{header}<p class='slug'><b>给计算机系学生的建议</b></p>{_PLAIN}</div>"
+    assert extract_generic(page(body, title, head)).title == "给计算机系学生的建议"
+
+
+def test_a_site_name_shown_whole_at_the_end_of_the_title_stays_the_site_name():
+    header = "<p>青山镇人民政府</p>"  # the masthead; the headline line differs from <title> (图)
+    body = f"<div>{header}<p>青山镇抢收抢种见闻（图）</p><div>2024-03-01</div>{_PLAIN}</div>"
+    html = page(body, "青山镇抢收抢种见闻 - 青山镇人民政府")
+    assert extract_generic(html).title == "青山镇抢收抢种见闻（图）"
+
+
+def test_a_permalink_named_a_title_over_the_text_is_the_headline():
+    calendar = "<table><tr><td>2006年12月</td></tr></table>"
+    post = "<div><a id='post_TitleUrl' href='/p/1.html'>青山镇抢收抢种见闻(附图)</a></div>"
+    html = f"<html><body><ul>{_NAV}</ul>{calendar}{post}<div class='box'>{_PLAIN}</div></body></html>"
+    assert extract_generic(html).title == "青山镇抢收抢种见闻(附图)"
+
+
+def test_a_link_over_the_text_that_is_not_named_a_title_is_no_headline():
+    post = "<div><a id='more' href='/p/1.html'>青山镇抢收抢种见闻(附图)</a></div>"
+    html = f"<html><body><ul>{_NAV}</ul>{post}<div class='box'>{_PLAIN}</div></body></html>"
+    assert extract_generic(html).title != "青山镇抢收抢种见闻(附图)"
+
+
+def _reply(name: str, when: str, text: str) -> str:
+    header = f"<div class='avatar'></div><div class='base-info'>{name} | {when}</div>"
+    return f"<div class='reply'>{header}<p>{text}</p></div>"
+
+
+_ASKED = "<html><head><title>村里的路什么时候修</title></head><body>" \
+         "<h1 class='question-title'>村里的路什么时候修</h1><div>林一 | 2024-01-03</div>" \
+         "<p>我们村的路坑坑洼洼，下雨天车都开不进来，请问什么时候能修？</p>" \
+         + _reply("王二", "2024-01-06 被采纳", "镇里已经立项了，预计下个月开工。") \
+         + _reply("林一", "2024-01-06", "谢谢，等着好消息。") \
+         + _reply("赵三", "3天前", "我们村去年也修了，挺快的。") + "</body></html>"  # fmt: skip
+
+
+def test_a_question_with_replies_under_who_and_when_headers_is_a_forum():
+    with pytest.raises(NotAnArticle) as refused:
+        extract_generic(_ASKED)
+    assert refused.value.kind == "forum"
+
+
+def test_teasers_under_source_and_time_lines_are_no_thread():
+    teaser = "<div class='card'><div class='src'>某某日报·2 天前</div>" \
+             "<h3><a href='/n/{0}'>第{0}条推荐新闻标题</a></h3></div>"  # fmt: skip
+    cards = "".join(teaser.format(i) for i in range(5))
+    html = page(article_body(4, after=cards)).replace("<h1>", "<h1 class='question-title'>")
+    # one sign (the heading's name) is not two
+    assert extract_generic(html).title == "青山镇党员干部帮助群众抢收抢种"
+
+
+def test_a_bracketed_author_credit_is_no_thread_sign():
+    credit = "<div>【作者】林一 | 2024-03-01</div>"
+    html = page(article_body(4, header=credit + HEADER)).replace("<h1>", "<h1 class='question-title'>")
+    assert extract_generic(html).body
+
+
+def test_a_plain_link_that_is_the_title_s_headline_part_is_the_headline():
+    side = "<div><a href='/'>某某的博客首页</a></div><div>某某的博客</div>"
+    post = "<div><a href='/p/1.html'>青山镇抢收抢种见闻</a></div>"
+    html = f"<html><head><title>青山镇抢收抢种见闻 - 某某的博客</title></head><body>{side}{post}" \
+           f"<div class='box'>{_PLAIN}</div></body></html>"  # fmt: skip
+    assert extract_generic(html).title == "青山镇抢收抢种见闻"
+
+
+def test_a_link_naming_a_channel_in_the_title_is_no_headline():
+    channel = "<div><a href='/c/'>乡村振兴频道</a></div>"
+    body = f"{channel}<div><p class='t'>青山镇抢收抢种见闻（图）</p>{_PLAIN}</div>"
+    html = page(body, "青山镇抢收抢种见闻_乡村振兴频道_某某网")
+    assert extract_generic(html).title == "青山镇抢收抢种见闻（图）"
+
+
+_CARD = "<div class='card'><div class='nick'><a href='/u/1'>林一</a></div>" \
+        "<div>某某作者</div><div>小红书：林一一</div></div>"  # fmt: skip
+
+
+def test_the_og_title_shown_over_the_body_beats_the_lines_between():
+    head = '<meta property="og:title" content="青山镇抢收抢种见闻 - 某某派">'
+    body = f"<h1>青山镇抢收抢种见闻</h1>{_CARD * 4}<div class='timer'>15:02</div><div>{_PLAIN}</div>"
+    html = f"<html><head>{head}</head><body><ul>{_NAV}</ul>{body}</body></html>"
+    assert extract_generic(html).title == "青山镇抢收抢种见闻"
+
+
+def test_a_time_alone_over_the_body_is_no_headline():
+    body = f"<div class='title'>青山镇抢收抢种见闻</div><div>昨天 06:54</div><div>{_PLAIN}</div>"
+    html = f"<html><body><ul>{_NAV}</ul>{body}</body></html>"
+    assert extract_generic(html).title == "青山镇抢收抢种见闻"
+
+
+def test_a_long_dated_header_line_is_no_headline():
+    header = "<div>http://house.example.com.cn 2005年03月31日03:18 某某娱乐信报</div>"
+    headline = "<tr><th>拿出十万元投资房产 小两口尝试以钱生钱(图)</th></tr>"
+    body = f"<table>{headline}<tr><td>{header}</td></tr></table>"
+    html = f"<html><body><ul>{_NAV}</ul>{body}<div>{_PLAIN}</div></body></html>"
+    assert extract_generic(html).title == "拿出十万元投资房产 小两口尝试以钱生钱(图)"
+
+
+def test_a_breadcrumb_holding_the_title_s_channel_is_no_headline():
+    body = "<h3>首页 - 新闻动态</h3><h5>青山镇召开抢收抢种现场会</h5>" \
+           "<div>发布时间：2019-05-18 来源：某某学会</div>"  # fmt: skip
+    html = page(f"<div>{body}<div class='text'>{_PLAIN}</div></div>", "新闻动态--某某学会官网")
+    assert extract_generic(html).title == "青山镇召开抢收抢种现场会"
+
+
+def test_a_date_alone_among_the_header_lines_over_the_text_is_meta():
+    header = "<p>作者： 林一</p><p>译： Lin Er</p><p>2005年1月2日</p>"
+    html = page(f"<div><h1>青山镇抢收抢种见闻</h1><div>{header}{_PLAIN}</div></div>", "青山镇抢收抢种见闻")
+    fields = extract_generic(html)
+    assert "2005年1月2日" in fields.meta_lines
+    assert "2005年1月2日" not in fields.body
+
+
+def test_a_date_alone_after_the_prose_has_begun_stays_in_the_body():
+    diary = f"{_PLAIN}<p>2005年1月2日</p>{_PLAIN}"  # a diary's entries
+    html = page(f"<div><h1>青山镇抢收抢种见闻</h1><div>{diary}</div></div>", "青山镇抢收抢种见闻")
+    fields = extract_generic(html)
+    assert "2005年1月2日" in fields.body
+    assert "2005年1月2日" not in fields.meta_lines
+
+
+def test_a_citation_date_tag_dates_a_page_whose_lines_have_none():
+    head = '<meta name="citation_date" content="2018-08-23">'
+    html = page(f"<div><h1>青山镇抢收抢种见闻</h1><div>{_PLAIN}</div></div>", "青山镇抢收抢种见闻", head)
+    assert "2018-08-23" in extract_generic(html).meta_lines
+
+
+def test_a_sign_up_line_over_the_headline_is_no_headline():
+    header = "<div>林一 2025-04-21 00:41:40 来源：某某号</div>"
+    body = f"<p>扫码关注某某号</p><div></div><div>青山镇抢收抢种见闻</div>{header}"
+    html = f"<html><body><ul>{_NAV}</ul><div>{body}{_PLAIN}</div></body></html>"
+    assert extract_generic(html).title == "青山镇抢收抢种见闻"
+
+
+def test_a_block_opening_with_a_line_named_title_is_headed_by_it_not_by_a_label_above():
+    above = "<table><tr><td>全省行情：</td><td><a href='/q'>代码查询</a></td></tr></table>"
+    block = "<div><div class='title'>青山镇抢收抢种见闻</div>" + _PLAIN + "</div>"
+    html = f"<html><body><ul>{_NAV}</ul>{above}{block}</body></html>"
+    assert extract_generic(html).title == "青山镇抢收抢种见闻"
+
+
+def test_a_label_waiting_for_its_value_is_no_headline():
+    body = f"<div><p>本期导读：</p><div>{_PLAIN}</div></div>"
+    html = f"<html><body><ul>{_NAV}</ul>{body}</body></html>"
+    assert extract_generic(html).title != "本期导读："
+
+
+def _post(name: str, day: int, text: str) -> str:
+    header = f"<div>{name} 发表于 2024-01-0{day} 10:00</div>"
+    return f"<div class='post'>{header}<p>{text}</p><div>只看该作者</div></div>"
+
+
+def test_posts_each_with_their_posted_at_line_make_a_thread():
+    posts = _post("林一", 1, _PROSE) + _post("王二", 2, "同意，路确实该修了。") + _post("赵三", 3, "顶一下。")
+    head = "<head><title>村里的路什么时候修</title></head>"
+    html = f"<html>{head}<body><h1>村里的路什么时候修</h1>{posts}</body></html>"
+    with pytest.raises(NotAnArticle) as refused:
+        extract_generic(html)
+    assert refused.value.kind == "forum"
+
+
+def test_one_posted_at_line_over_a_blog_post_is_no_thread():
+    html = page(f"<div><h1>青山镇抢收抢种见闻</h1><div>林一 发表于 2024-01-01 10:00</div>{_PLAIN}</div>")
+    assert extract_generic(html).body
+
+
+def test_a_short_paragraph_saying_scan_the_code_stays_in_the_body():
+    html = page(article_body(3).replace("第1段。</p>", "第1段。</p><p>村民扫码即可查询补贴发放情况。</p>"))
+    assert "村民扫码即可查询补贴发放情况。" in extract_generic(html).body

@@ -321,3 +321,35 @@ def test_a_source_before_a_papers_reporter_keeps_its_value():
 @pytest.mark.parametrize("line", ["作者：未知", "作者：佚名", "（匿名）"])
 def test_unknown_writer_is_none(line):
     assert parse_byline(line).author is None
+
+
+@pytest.mark.parametrize(
+    ("line", "author", "source"),
+    [
+        ("某某之声·2025年04月22日 19:14", None, "某某之声"),  # an account's name: the source
+        ("林一 2024-03-01 10:00", "林一", None),  # a person's: the writer
+        ("欧阳一二 2024-03-01", "欧阳一二", None),  # a two-character surname
+        ("约翰·史密斯 2024-03-01", "约翰·史密斯", None),  # a transliterated name
+        ("blogger42 2015-06-19 11:20:11", "blogger42", None),  # a Latin handle stays a writer
+    ],
+)
+def test_an_account_named_before_the_date_is_the_source_not_the_writer(line, author, source):
+    byline = parse_byline(line)
+    assert (byline.author, byline.source) == (author, source)
+
+
+def test_a_labelled_four_character_name_stays_the_writer():
+    assert parse_byline("作者：某某之声").author == "某某之声"
+
+
+@pytest.mark.parametrize(
+    ("paragraph", "author"),
+    [
+        ("……难道不都是这样吗？”（林一 上海报道）", "林一"),
+        ("……正文到此。（林一、王二 杭州报道）", "林一 王二"),
+        ("……正文到此。（新华社 北京报道）", None),  # an agency, no writer
+        ("……正文到此。（本报北京报道）", None),
+    ],
+)
+def test_a_closing_report_credit_names_the_reporters(paragraph, author):
+    assert author_from_dateline(paragraph, closing=True) == author

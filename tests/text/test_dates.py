@@ -114,3 +114,16 @@ def test_slashed_dates_with_the_year_last(text, expected):
 )
 def test_english_months_and_the_verb_after_the_date(text, expected):
     assert parse_published(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Dec 28 Sat 2013 00:28", datetime(2013, 12, 28, 0, 28, tzinfo=CHINA)),  # the weekday between
+        ("December 28, 2013 at 12:28 am", datetime(2013, 12, 28, 0, 28, tzinfo=CHINA)),
+        ("Posted on Mar 3, 2024 9:05 PM", datetime(2024, 3, 3, 21, 5, tzinfo=CHINA)),
+        ("Apr 22, 2025", datetime(2025, 4, 22, tzinfo=CHINA)),  # a date alone stays at midnight
+    ],
+)
+def test_english_dates_with_a_weekday_or_a_time(text, expected):
+    assert parse_published(text) == expected
