@@ -57,7 +57,7 @@ __all__ = ["BadQuery", "Query", "parse"]  # the query language lives in crawler.
 
 SEARCH_TABLE = "article_search"
 RANK_WEIGHTS = (5.0, 1.0, 5.0, 0.5)  # bm25 weights of title, body, tchars, chars
-RANK_ALL_MAX = 1_000  # more candidates: title hits first, then newest first (BM25 costs ~15 µs a candidate)
+RANK_ALL_MAX = 600  # more candidates: title hits first, then newest first (BM25 costs ~15 µs a candidate)
 SNIPPET_CHARS = 36  # characters of context on each side of the first hit
 MARK = ("【", "】")  # around each hit in a snippet
 
