@@ -27,7 +27,7 @@ from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.asyncio import create_looping_call
 
 from crawler.commands.base import GuardedCommand, InputError
-from crawler.commands.base import error as error_line
+from crawler.commands.base import error as error_line  # a method here names its exception `error`
 from crawler.commands.sources import list_sources
 from crawler.db.engine import archive_writable
 from crawler.harvest.health import DEGRADED, FAILED, OK
@@ -40,7 +40,6 @@ logger = logging.getLogger(__name__)
 
 EXIT_OK = 0
 EXIT_FAILED = 1  # a source failed, or a run did not finish by itself
-EXIT_BAD_INPUT = 2  # a usage error, a bad registry, an unknown source
 EXIT_DEGRADED = 3  # nothing failed, but a source's run was degraded
 EXIT_LOCKED = 75  # EX_TEMPFAIL: another harvest holds the database; try again later
 

@@ -15,11 +15,10 @@ from scrapy.commands import ScrapyCommand
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
+from crawler.commands.base import GuardedCommand, error
 from crawler.commands.search import iso, table
 from crawler.db import CrawlRun, make_engine
 from crawler.sources import Source, SourceError, load_sources, registry_path
-
-EXIT_BAD_INPUT = 2
 
 
 def last_runs(db_url: str, names: list[str]) -> dict[str, Any]:
@@ -27,7 +26,7 @@ def last_runs(db_url: str, names: list[str]) -> dict[str, Any]:
     parsed = make_url(db_url)
     if parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").is_file():
         return {}
-    engine = make_engine(db_url)
+    engine = make_engine(db_url, readonly=True)  # a reading command
     try:
         latest = (
             select(func.max(CrawlRun.id)).where(CrawlRun.spider.in_(names)).group_by(CrawlRun.spider)
@@ -55,16 +54,15 @@ def list_sources(settings: Any, registry: str | None = None) -> int:
     path = registry_path(settings, registry)
     try:
         sources = load_sources(path)
-    except SourceError as error:
-        sys.stderr.write(f"error: {error}\n")
-        return EXIT_BAD_INPUT
+    except SourceError as problem:
+        return error(str(problem))
     runs = last_runs(settings.get("HARVEST_DB_URL"), list(sources))
     headers = ["source", "kind", "start", "last run (UTC)", "verdict", "new"]
     sys.stdout.write(f"Sources of {path}\n" + table(headers, source_rows(sources, runs), right=[5]) + "\n")
     return 0
 
 
-class Command(ScrapyCommand):
+class Command(GuardedCommand, ScrapyCommand):
     requires_project = True
     requires_crawler_process = False
     default_settings = {"LOG_LEVEL": "WARNING"}  # noqa: RUF012 (Scrapy's own attribute)
@@ -82,7 +80,6 @@ class Command(ScrapyCommand):
     def run(self, args: list[str], opts: Any) -> None:
         assert self.settings is not None
         if args:
-            sys.stderr.write(f"error: unexpected arguments: {' '.join(args)}\n")
-            self.exitcode = EXIT_BAD_INPUT
+            self.exitcode = error(f"unexpected arguments: {' '.join(args)}")
             return
         self.exitcode = list_sources(self.settings, opts.sources)
