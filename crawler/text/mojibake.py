@@ -33,7 +33,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from crawler.text.pinyin import HAN, SYLLABLE_CHARS, has_tone_mark, is_reading, readings
-from crawler.text.script import FULL_WIDTH_PUNCTUATION, char_rank, converter, script_counts, simplified_char
+from crawler.text.script import (
+    FULL_WIDTH_PUNCTUATION,
+    char_converter,
+    char_rank,
+    converter,
+    script_counts,
+    simplified_char,
+)
 from crawler.text.words import reading_score, word_list
 
 logger = logging.getLogger(__name__)
@@ -268,7 +275,7 @@ def _script(char: str) -> bool | None:
 
     Judged by the mirrors' own converter (Taiwan forms): 群 stays 群 in their Traditional.
     """
-    simplified_only = converter("s2tw").convert(char) != char
+    simplified_only = char_converter("s2tw").convert(char) != char
     traditional_only = converter().convert(char) != char
     if simplified_only == traditional_only:
         return None

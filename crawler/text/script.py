@@ -12,14 +12,16 @@ the mojibake repair and the encoding check use it to tell common text from garba
 
 from __future__ import annotations
 
+import importlib.util
+import json
 import logging
 import re
+import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
 
-import jieba
 import opencc
 
 logger = logging.getLogger(__name__)
@@ -32,6 +34,9 @@ PROTECTED_TERMS: dict[str, str] = {
     "乾縣": "乾县",  # Shaanxi
     "乾县": "乾县",
 }
+# One character at a time needs only OpenCC's character dictionaries; its s2t and s2tw
+# configurations also load the phrase dictionary STPhrases (about 40 MB of memory).
+CHARACTER_DICTIONARIES = {"s2t": ("STCharacters.ocd2",), "s2tw": ("STCharacters.ocd2", "TWVariants.ocd2")}
 SIMPLIFIED_USE = 0.02  # jieba count ratio above which a convertible character is also Simplified
 COMMON_RANK = 4000  # a character ranked below this is "common"
 FULL_WIDTH_PUNCTUATION = frozenset("。，、；：？！“”‘’（）《》〈〉【】「」『』…—·～")
@@ -45,11 +50,44 @@ def converter(config: str = OPENCC_CONFIG) -> opencc.OpenCC:
     return opencc.OpenCC(config)
 
 
+@lru_cache(maxsize=2)
+def char_converter(config: str) -> opencc.OpenCC:
+    """A converter of single characters (or lines of one character) for `s2t` or `s2tw`.
+
+    It converts every character as ``converter(config)`` does, from the character dictionaries
+    alone (written into a configuration of our own, read once).
+    """
+    share = Path(opencc.__file__).parent / "clib" / "share" / "opencc"
+    files = [share / name for name in CHARACTER_DICTIONARIES[config]]
+    normalize = share / "CJK_Compatibility_Ideographs.ocd2"
+    if not all(path.is_file() for path in [*files, normalize]):  # an OpenCC built without its data here
+        return converter(config)
+    chain = [{"dict": {"type": "ocd2", "file": str(path)}} for path in files]
+    spec = {
+        "name": f"{config}, characters only",
+        "normalization": [{"dict": {"type": "ocd2", "file": str(normalize)}}],
+        "segmentation": {"type": "mmseg", "dict": chain[0]["dict"]},
+        "conversion_chain": chain,
+    }
+    with tempfile.TemporaryDirectory(prefix="opencc-") as folder:
+        path = Path(folder) / f"{config}-characters.json"
+        path.write_text(json.dumps(spec), "utf-8")
+        return opencc.OpenCC(str(path))
+
+
+def _jieba_dictionary() -> Path:
+    """jieba's dictionary file, found without importing jieba (its import costs 8 MB of memory)."""
+    package = importlib.util.find_spec("jieba")
+    if package is None or not package.submodule_search_locations:
+        raise ModuleNotFoundError("jieba is not installed (see requirements.txt)")
+    return Path(next(iter(package.submodule_search_locations))) / "dict.txt"
+
+
 @lru_cache(maxsize=1)
 def _jieba_char_counts() -> Counter[str]:
     """Fold jieba's dictionary word frequencies into per-character counts."""
     counts: Counter[str] = Counter()
-    path = Path(jieba.__file__).with_name("dict.txt")
+    path = _jieba_dictionary()
     with path.open(encoding="utf-8") as lines:
         for line in lines:
             word, freq, *_ = line.split(" ")
@@ -101,7 +139,7 @@ def _script_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     han = [char for char in chars if _HAN_RE.fullmatch(char)]
     joined = "\n".join(han)
     to_simple = converter(OPENCC_CONFIG).convert(joined).split("\n")
-    to_trad = converter("s2t").convert(joined).split("\n")
+    to_trad = char_converter("s2t").convert(joined).split("\n")
     counts = _jieba_char_counts()
     # a character OpenCC converts but Simplified text also uses (乾隆, 著名) is not evidence
     traditional = [

@@ -2,7 +2,7 @@
 
 import pytest
 
-from crawler.text.script import char_rank, is_common, is_traditional, to_simplified
+from crawler.text.script import char_converter, char_rank, converter, is_common, is_traditional, to_simplified
 
 CONVERTED = [
     ("著力把黨的組織優勢", "着力把党的组织优势"),  # Taiwan-style 著 -> 着 (tw2s, not t2s)
@@ -49,3 +49,19 @@ def test_common_characters_come_from_jieba_frequencies(char: str, common: bool) 
 
 def test_traditional_characters_rank_as_their_simplified_form() -> None:
     assert char_rank("為") == char_rank("为")
+
+
+@pytest.mark.parametrize("config", ["s2t", "s2tw"])
+def test_the_character_converter_converts_every_character_as_the_full_configuration(config: str) -> None:
+    # CJK Unified Ideographs (with Extension A) and the compatibility block, one per line
+    chars = [chr(c) for c in (*range(0x3400, 0x4DC0), *range(0x4E00, 0xA000), *range(0xF900, 0xFB00))]
+    lines = "\n".join(chars)
+    converted = char_converter(config).convert(lines)
+    assert converted == converter(config).convert(lines)
+    assert converted != lines  # it converts (国 -> 國), it is no identity
+
+
+def test_the_character_converter_leaves_phrases_to_the_full_configuration() -> None:
+    # 头发 is a phrase of STPhrases (頭髮); one character at a time 发 is 發
+    assert converter("s2t").convert("头发") == "頭髮"
+    assert char_converter("s2t").convert("头发") == "頭發"
