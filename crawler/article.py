@@ -60,6 +60,22 @@ class RawPage:
     edition: str | None = None  # e-paper page (版)
     issue_date: date | None = None  # e-paper issue day
 
+    @classmethod
+    def from_item(cls, item: Mapping[str, Any]) -> RawPage:
+        """The raw page of a spider's article item (crawler.items.Article, or a dict of its fields)."""
+        return cls(
+            body=item["raw_body"],
+            url=item.get("url") or "",
+            headers=item.get("raw_headers") or {},
+            status=int(item.get("status") or 200),
+            fetched_at=item.get("fetched_at"),
+            spider=item.get("spider") or "",
+            profile=item.get("profile"),
+            recheck=bool(item.get("recheck")),
+            edition=item.get("edition"),
+            issue_date=item.get("issue_date"),
+        )
+
     @property
     def content_type(self) -> str | None:
         return next((v for k, v in self.headers.items() if k.lower() == "content-type"), None)

@@ -13,7 +13,6 @@ Stats: `harvest/extract/*` (encodings, refusals by kind), `harvest/profile/hit|m
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from itemadapter import ItemAdapter
@@ -36,22 +35,6 @@ from crawler.article import (
     item_fields,
 )
 from crawler.harvest.faults import FaultyPage
-
-
-def raw_page(item: Mapping[str, Any]) -> RawPage:
-    """The chain's input from a spider's raw article item."""
-    return RawPage(
-        body=item["raw_body"],
-        url=item.get("url") or "",
-        headers=item.get("raw_headers") or {},
-        status=int(item.get("status") or 200),
-        fetched_at=item.get("fetched_at"),
-        spider=item.get("spider") or "",
-        profile=item.get("profile"),
-        recheck=bool(item.get("recheck")),
-        edition=item.get("edition"),
-        issue_date=item.get("issue_date"),
-    )
 
 
 def refusal_error(refusal: Refusal) -> DropItem:
@@ -113,7 +96,7 @@ class ArticlePipeline:
 
     def process_item(self, item: Any) -> Any:
         article = ItemAdapter(item)
-        outcome = self.build(raw_page(article))
+        outcome = self.build(RawPage.from_item(article))
         for key, count in stats_of(outcome):
             self.stats.inc_value(key, count)
         if isinstance(outcome, Refusal):
