@@ -49,7 +49,7 @@ MAX_DECODE_ERRORS = 16  # replaced bytes a page may have and still be read
 class RawPage:
     """A fetched page as the spider hands it on, with the context the chain may use."""
 
-    body: bytes
+    body: bytes = field(repr=False)
     url: str
     headers: Mapping[str, str] = field(default_factory=dict)
     status: int = 200
