@@ -90,10 +90,6 @@ class ExtractSpider(HarvestSpider):
         self.allowed_domains = sorted({urlsplit(fetch).hostname or "" for _, fetch, _ in inputs} - {""})
 
     async def start(self) -> AsyncIterator[Any]:
-        # Imported here: Scrapy imports every command module for every command, and the chain is heavy.
-        from crawler.article import Options
-
-        self.options = Options.from_settings(self.settings)
         for index, fetch, page_url in self.inputs:
             meta: dict[str, Any] = {
                 "harvest_input": index,
@@ -112,10 +108,11 @@ class ExtractSpider(HarvestSpider):
         if response.meta.get("redirect_urls") and page_url == response.meta["redirect_urls"][0]:
             page_url = response.url  # followed a redirect: the page is where it ended
         item.update(url=page_url, canonical_url=canonical_url(page_url), site=site_of(page_url))
-        from crawler.article import RawPage, Refusal, build_article, item_fields
+        # Imported here: Scrapy imports every command module for every command, and the chain is heavy.
+        from crawler.article import Options, RawPage, Refusal, build_article, item_fields
         from pipelines.article import refusal_error
 
-        outcome = build_article(RawPage.from_item(item), self.options)
+        outcome = build_article(RawPage.from_item(item), Options.from_settings(self.crawler.settings))
         if isinstance(outcome, Refusal):
             self.logger.warning("Dropped %s: %s", page_url, outcome.message)
             self.crawler.signals.send_catch_log(
