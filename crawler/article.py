@@ -279,6 +279,13 @@ def fact_of(flag: str) -> Fact:
     return OtherFlag(flag)
 
 
+def junk_removed(flags: Iterable[str]) -> list[JunkRemoved]:
+    """The JunkRemoved facts of stored flags (the others are not read: archive statistics)."""
+    return [
+        fact for flag in flags if flag.startswith("junk:") and isinstance(fact := fact_of(flag), JunkRemoved)
+    ]
+
+
 def _text_fact(where: str, flag: str) -> TextFact | None:
     """A text rule's flag (crawler.text.clean's `Cleaned.flags`) made to `where`, as a fact."""
     kind, *values = flag.split(":")

@@ -33,6 +33,7 @@ from crawler.article import (
     facts_of,
     flags_of,
     is_damaged,
+    junk_removed,
 )
 from crawler.text.dates import CHINA
 from replica.layouts import drift_news
@@ -335,3 +336,16 @@ def test_the_layout_check_and_the_extraction_share_one_parse(monkeypatch):
     assert article(cms_page(profile="news_cms")).layout_hit is True
     assert article(cms_page(profile="founder_epaper")).layout_hit is False
     assert len(parses) == 2  # one parse per page, hit or miss
+
+
+def test_junk_counts_are_read_from_stored_flags_and_nothing_else():
+    stored = [
+        "encoding:utf-8",
+        "body[0]:script:t2s",
+        "junk:place-run:2",
+        "junk:empty:1",
+        "junk:odd",
+        "date-missing",
+    ]
+    assert junk_removed(stored) == [JunkRemoved("place-run", 2), JunkRemoved("empty", 1)]
+    assert junk_removed(["body[1]:mojibake-repaired:3"]) == []
