@@ -259,7 +259,9 @@ def fact_of(flag: str) -> Fact:
     """One stored flag as a fact; a flag this version does not know is an OtherFlag."""
     if where := _WHERE.match(flag):
         return _text_fact(where[1], where[2]) or OtherFlag(flag)
-    name, _, value = flag.partition(":")
+    name, colon, value = flag.partition(":")
+    if not colon:
+        return {"date-from-url": DateFromUrl(), "date-missing": DateMissing()}.get(flag) or OtherFlag(flag)
     if name == "encoding" and value:
         return EncodingUsed(value)
     if name == "encoding-from" and value:
@@ -272,10 +274,6 @@ def fact_of(flag: str) -> Fact:
         return EncodingLied(lied[1], lied[2])
     if junk := _JUNK.match(flag):
         return JunkRemoved(junk[1], int(junk[2]))
-    if flag == "date-from-url":
-        return DateFromUrl()
-    if flag == "date-missing":
-        return DateMissing()
     return OtherFlag(flag)
 
 

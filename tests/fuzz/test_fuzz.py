@@ -15,7 +15,7 @@ from pathlib import Path
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from crawler.article import Article, Options, RawPage, Refusal, RefusalKind, build_article, facts_of
+from crawler.article import Article, Options, RawPage, Refusal, RefusalKind, build_article, facts_of, flags_of
 from crawler.extract import Extracted, NotAnArticle, extract_page
 from crawler.extract.limits import binary_signature, markup_depth, printable
 from crawler.text.byline import parse_byline, split_editor
@@ -166,6 +166,19 @@ def test_the_item_chain_survives_random_bytes(body, content_type):
     article = run_chain(body, content_type)
     if article is not None:
         assert_fields_clean(article)
+
+
+FLAG_PARTS = [
+    "encoding", "encoding-from", "decode-errors", "encoding-label-unknown", "encoding-meta-lied", "junk",
+    "date-missing", "date-from-url", "title", "subtitle", "body[0]", "meta_lines[12]", "body[x]",
+    "mojibake-repaired", "mojibake-unrepaired", "pinyin-removed", "script", "t2s", "s2t", "0", "07", "12",
+    "ascii-lost", "place-run", "", " ",
+]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(FLAG_PARTS), min_size=1, max_size=5).map(":".join) | st.text(max_size=40))
+def test_any_stored_flag_reads_back_as_it_was_written(flag):
+    assert flags_of(facts_of([flag])) == [flag]
 
 
 # --- cleaning ------------------------------------------------------------------------------------
