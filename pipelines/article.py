@@ -40,7 +40,7 @@ from crawler.harvest.faults import FaultyPage
 def refusal_error(refusal: Refusal) -> DropItem:
     """The exception a refusal is dropped with (its message is the drop reason Scrapy counts)."""
     if refusal.is_fault:
-        return FaultyPage(refusal.kind, refusal.message)
+        return FaultyPage(refusal.kind.value, refusal.message)
     if refusal.kind == RefusalKind.LAYOUT_CHANGED:
         return DropItem(refusal.message, log_level="DEBUG")  # counted as harvest/profile/recheck_kept
     return DropItem(refusal.message)
