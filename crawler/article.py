@@ -533,7 +533,6 @@ STEPS: tuple[tuple[str, Step, str | None], ...] = (
     ("junk", _junk, "junk"),
     ("metadata", _metadata, "metadata"),
 )
-STEP_NAMES = tuple(name for name, _, _ in STEPS)
 
 
 def build_article(
