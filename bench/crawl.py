@@ -27,7 +27,8 @@ from replica.site import MAIN, build_site
 
 ROOT = Path(__file__).resolve().parent.parent
 END = date(2026, 11, 27)
-STAGES = ("extract", "normalize", "junk", "metadata", "dedup", "storage")
+# The chain's steps (crawler.article.STEPS), its pipeline glue, then the other stages
+STAGES = ("decode", "extract", "normalize", "junk", "metadata", "glue", "dedup", "storage")
 
 
 @dataclass

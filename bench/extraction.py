@@ -63,9 +63,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import inspect
 import json
-import logging
 import os
 import re
 import statistics
@@ -113,64 +111,36 @@ class Result:
 
 
 class ProductChain:
-    """`scrapy extract`'s item chain minus storage, without the Twisted loop.
+    """`scrapy extract`'s chain: crawler.article.build_article with the project's settings.
 
-    The item is made by crawler.commands.extract.ExtractSpider.parse_input from a response
-    holding the page's bytes (a saved file carries no HTTP headers), then handed to each stage
-    Scrapy's ItemPipelineManager builds from ITEM_PIPELINES (StoragePipeline removed, as the
-    command does), in order. One chain is one crawl: make a new one per pass (dedup remembers).
+    A saved file carries no HTTP headers; a refusal's message is the command's error (the drop
+    reason of a crawl).
     """
 
     def __init__(self) -> None:
         os.environ.setdefault("SCRAPY_SETTINGS_MODULE", "crawler.settings")
-        from scrapy.pipelines import ItemPipelineManager
         from scrapy.utils.project import get_project_settings
-        from scrapy.utils.reactor import install_reactor, is_reactor_installed
-        from scrapy.utils.test import get_crawler
 
-        from crawler.commands.extract import ExtractSpider
+        from crawler.article import Options
 
-        settings = get_project_settings().copy_to_dict()
-        pipelines = dict(settings.get("ITEM_PIPELINES") or {})
-        pipelines.pop("pipelines.storage.StoragePipeline", None)
-        settings["ITEM_PIPELINES"] = pipelines
-        settings["LOG_LEVEL"] = "ERROR"
-        logging.getLogger("scrapy").setLevel(logging.ERROR)  # "Disabled …" notes of components
-        if settings.get("TWISTED_REACTOR") and not is_reactor_installed():
-            install_reactor(settings["TWISTED_REACTOR"])  # Crawler insists; nothing runs on it
-        crawler = get_crawler(ExtractSpider, settings)
-        self.spider = ExtractSpider.from_crawler(crawler, inputs=[])
-        crawler.spider = self.spider
-        self.stages: list[Callable[[Any], Any]] = []
-        for stage in ItemPipelineManager.from_crawler(crawler).middlewares:
-            process = stage.process_item
-            if "spider" in inspect.signature(process).parameters:
-                self.stages.append(lambda item, process=process: process(item, self.spider))
-            else:
-                self.stages.append(process)
+        self.options = Options.from_settings(get_project_settings())
 
     def run(self, raw: bytes, url: str, headers: dict[str, str] | None = None) -> Result:
-        from scrapy.exceptions import DropItem
-        from scrapy.http import Request, Response
+        from crawler.article import RawPage, Refusal, build_article
 
-        request = Request(url, meta={"harvest_input": 0, "harvest_page_url": url})
-        response = Response(url=url, body=raw, status=200, headers=headers or {}, request=request)
-        item = next(iter(self.spider.parse_input(response)))
         try:
-            for stage in self.stages:
-                item = stage(item)
-        except DropItem as dropped:
-            return Result(rejected=True, reason=str(dropped) or type(dropped).__name__)
+            outcome = build_article(RawPage(raw, url, headers or {}), self.options)
         except Exception as crash:  # noqa: BLE001 - a crash is a finding, not a reason to stop
             return Result(rejected=True, reason=f"CRASH {type(crash).__name__}: {crash}"[:200])
-        body = list(item.get("body") or [])
+        if isinstance(outcome, Refusal):
+            return Result(rejected=True, reason=outcome.message)
         return Result(
-            title=item.get("title"),
-            published=item.get("published_at"),
-            author=item.get("author"),
-            source=item.get("source"),
-            body="\n".join(body),
-            paragraphs=tuple(body),
+            title=outcome.title,
+            published=outcome.published_at,
+            author=outcome.author,
+            source=outcome.source,
+            body="\n".join(outcome.body),
+            paragraphs=tuple(outcome.body),
         )
 
 

@@ -1,15 +1,16 @@
-"""The Article item: what a spider hands on and what the pipeline stages fill in.
+"""The Article item: what a spider hands on and what the chain (crawler.article) fills in.
 
-Feeds (`scrapy crawl SPIDER -o articles.jsonl`) hold every field but `raw_body`: the raw page
-is bytes, which JSON cannot hold, and it is kept (compressed) in the archive; FEED_FIELDS is
-what crawler/settings.py gives FEED_EXPORT_FIELDS.
+Feeds (`scrapy crawl SPIDER -o articles.jsonl`) hold every field but `raw_body`, `facts` and
+`recheck`: the raw page is bytes, which JSON cannot hold, and it is kept (compressed) in the
+archive; the facts are there as their stored form, `flags`. FEED_FIELDS is what
+crawler/settings.py gives FEED_EXPORT_FIELDS.
 """
 
 import scrapy
 
 
 class Article(scrapy.Item):
-    """One article page. Spiders set the provenance and raw page; the stages fill the rest."""
+    """One article page. Spiders set the provenance and raw page; the chain fills the rest."""
 
     # Provenance (set by the spider, or by `scrapy extract` for a saved page)
     url = scrapy.Field()  # the address fetched
@@ -17,6 +18,7 @@ class Article(scrapy.Item):
     site = scrapy.Field()  # host name of the url
     spider = scrapy.Field()  # spider name, or "extract"
     profile = scrapy.Field()  # layout profile name (crawler.extract.profiles), None = detect
+    recheck = scrapy.Field()  # a stored article fetched again (request meta harvest_recheck)
     fetched_at = scrapy.Field()  # aware datetime (UTC)
     edition = scrapy.Field()  # e-paper page (版), e.g. "第01版：要闻"
     issue_date = scrapy.Field()  # e-paper issue day (date)
@@ -41,8 +43,9 @@ class Article(scrapy.Item):
     editor = scrapy.Field()  # 责编
     body = scrapy.Field()  # list[str] of paragraphs
     regions = scrapy.Field()  # list[dict]: the divisions the article is about (code, name, level)
-    flags = scrapy.Field()  # list[str]: what decoding and cleaning did
+    facts = scrapy.Field()  # list[crawler.article.Fact]: what decoding and cleaning did
+    flags = scrapy.Field()  # list[str]: the facts' stored form (crawler.article.flags_of)
 
 
-# Every field a feed exports (FEED_EXPORT_FIELDS): all but the raw bytes
-FEED_FIELDS = [name for name in Article.fields if name != "raw_body"]
+# Every field a feed exports (FEED_EXPORT_FIELDS): all but the raw bytes and the typed facts
+FEED_FIELDS = [name for name in Article.fields if name not in ("raw_body", "facts", "recheck")]

@@ -41,14 +41,11 @@ REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19's HTTP control server: no listenin
 LOG_LEVEL = "INFO"  # `-L DEBUG` shows every request
 LOG_FORMATTER = "crawler.logformatter.HarvestLogFormatter"  # items logged by URL, not as raw bytes
 FEED_EXPORT_ENCODING = "utf-8"  # `-o file.jsonl` writes readable Chinese
-FEED_EXPORT_FIELDS = FEED_FIELDS  # every Article field but the raw bytes (kept in the archive)
+FEED_EXPORT_FIELDS = FEED_FIELDS  # every Article field but the raw bytes (in the archive) and typed facts
 
-# The item chain: each stage its own module under pipelines/.
+# The item pipeline: the chain (crawler/article.py, glued in by pipelines/article.py), dedup, storage.
 ITEM_PIPELINES = {
-    "pipelines.extract.ExtractPipeline": 100,  # raw page -> decoded text -> raw fields
-    "pipelines.normalize.NormalizePipeline": 200,  # mojibake, pinyin, Traditional -> Simplified
-    "pipelines.junk.JunkPipeline": 300,  # SEO junk, share widgets
-    "pipelines.metadata.MetadataPipeline": 400,  # title, date, source, author, editor
+    "pipelines.article.ArticlePipeline": 100,  # the chain (crawler.article): raw page -> article
     "pipelines.dedup.DedupPipeline": 500,  # the same article seen twice in a crawl
     "pipelines.storage.StoragePipeline": 900,  # SQLAlchemy upsert, raw page kept
 }
@@ -60,9 +57,9 @@ HARVEST_FRONTIER_IDLE = float(_env("HARVEST_FRONTIER_IDLE", "10"))  # s of silen
 HARVEST_FRONTIER_KEY = _env("HARVEST_FRONTIER_KEY", "harvest:frontier")  # Redis prefix of one crawl
 ADDONS = {"crawler.harvest.frontier.FrontierAddon": 0}  # applies HARVEST_FRONTIER_URL
 HARVEST_STORE_RAW = _flag("HARVEST_STORE_RAW")  # keep the raw page (compressed)
-HARVEST_NORMALIZE_ENABLED = _flag("HARVEST_NORMALIZE_ENABLED")  # clean-text stage
-HARVEST_JUNK_ENABLED = _flag("HARVEST_JUNK_ENABLED")  # SEO-junk stage
-HARVEST_METADATA_ENABLED = _flag("HARVEST_METADATA_ENABLED")  # metadata stage
+HARVEST_NORMALIZE_ENABLED = _flag("HARVEST_NORMALIZE_ENABLED")  # the chain's clean-text step
+HARVEST_JUNK_ENABLED = _flag("HARVEST_JUNK_ENABLED")  # the chain's SEO-junk step
+HARVEST_METADATA_ENABLED = _flag("HARVEST_METADATA_ENABLED")  # the chain's metadata step
 HARVEST_DEDUP_ENABLED = _flag("HARVEST_DEDUP_ENABLED")  # in-crawl dedup stage
 HARVEST_EPAPER_DAYS = int(_env("HARVEST_EPAPER_DAYS", "30"))  # e-paper walk when no -a since
 

@@ -13,9 +13,10 @@ from typing import Any
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
+from crawler.article import facts_of, is_damaged
 from crawler.db import make_engine
 from crawler.db.engine import ArchiveUnavailable, write_retrying
-from crawler.db.store import RawPageRecord, content_sha256, is_damaged, write_batch
+from crawler.db.store import RawPageRecord, content_sha256, write_batch
 from crawler.harvest.faults import StorageFailed
 from crawler.urls import canonical_url, site_of
 
@@ -48,7 +49,7 @@ def article_row(article: ItemAdapter) -> dict[str, Any]:
         "regions": list(article.get("regions") or []),
         "encoding": article.get("encoding"),
         "flags": list(article.get("flags") or []),
-        "damaged": is_damaged(article.get("flags") or []),
+        "damaged": is_damaged(article.get("facts") or facts_of(article.get("flags") or [])),
         "fetched_at": article.get("fetched_at") or now,
         "first_seen_at": now,
     }

@@ -13,9 +13,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 import scrapy
-from scrapy.http import Response, TextResponse
+from scrapy.http import Response
 
-from crawler.extract.profiles import PROFILES
 from crawler.items import Article
 from crawler.urls import canonical_url, site_of
 
@@ -69,45 +68,30 @@ class HarvestSpider(scrapy.Spider):
     # --- handing pages on -----------------------------------------------------------------
 
     def parse_article(self, response: Response, **fields: Any) -> Any:
-        profile = self.layout_of(response)
-        meta = response.request.meta if response.request is not None else {}
-        if profile is None and self.profile and meta.get("harvest_recheck"):
-            # A stored article whose layout changed: keep the stored text, not a weaker reading.
-            self.crawler.stats.inc_value("harvest/profile/recheck_kept")
-            return
-        yield self.article_item(response, profile=profile, **fields)
+        """An article page, handed on raw with the spider's layout profile.
 
-    def layout_of(self, response: Response) -> str | None:
-        """The spider's profile if its title and body selectors match the page, else None.
-
-        Counted as `harvest/profile/hit` / `miss` (the run's selector health); a page that misses
-        goes to the generic extractor instead of being refused by a profile that no longer fits.
+        The chain (crawler.article) checks the profile's selectors on its own parse of the page
+        (`harvest/profile/hit` / `miss`): a page that misses goes to layout detection instead of
+        being refused by a profile that no longer fits, and a re-checked stored article that
+        misses is kept as stored (`harvest/profile/recheck_kept`).
         """
-        if not self.profile:
-            return None
-        if self.too_big_to_parse(response):
-            return self.profile  # the extract stage refuses it unparsed (crawler.extract.limits)
-        layout = PROFILES[self.profile]
-        if isinstance(response, TextResponse) and response.css(layout.title) and response.css(layout.body):
-            self.crawler.stats.inc_value("harvest/profile/hit")
-            return self.profile
-        self.crawler.stats.inc_value("harvest/profile/miss")
-        self.logger.debug("The %s selectors do not match %s", self.profile, response.url)
-        return None
+        yield self.article_item(response, **fields)
 
     def too_big_to_parse(self, response: Response) -> bool:
-        """A page over HARVEST_EXTRACT_MAX_BYTES: never parsed here (it is refused as too large)."""
+        """A page over HARVEST_EXTRACT_MAX_BYTES: never parsed by a spider (the chain refuses it)."""
         limit = self.crawler.settings.getint("HARVEST_EXTRACT_MAX_BYTES")
         return bool(limit) and len(response.body) > limit
 
-    def article_item(self, response: Response, profile: str | None = None, **fields: Any) -> Article:
-        """The raw article item of a fetched page, with the provenance the stages need."""
+    def article_item(self, response: Response, **fields: Any) -> Article:
+        """The raw article item of a fetched page, with the provenance the chain needs."""
+        meta = response.request.meta if response.request is not None else {}
         return Article(
             url=response.url,
             canonical_url=canonical_url(response.url),
             site=site_of(response.url),
             spider=self.name,
-            profile=profile,
+            profile=self.profile,
+            recheck=bool(meta.get("harvest_recheck")),
             fetched_at=datetime.now(UTC),
             raw_body=response.body,
             raw_headers={

@@ -1,4 +1,4 @@
-"""`scrapy extract PATH|URL…`: the crawl's item chain, minus storage, on saved pages or URLs.
+"""`scrapy extract PATH|URL…`: the crawl's chain (crawler.article), minus storage, on saved pages or URLs.
 
 A URL is fetched as the crawl fetches: HTTP redirects are followed (at most
 REDIRECT_MAX_TIMES), a meta refresh too but only within the hosts of the URLs given (like any
@@ -9,8 +9,10 @@ Saved files are read without any politeness delay or AutoThrottle (they are not 
 files take about the time of one); a path must be a regular file no bigger than
 HARVEST_EXTRACT_MAX_BYTES, else that input is refused in its JSON line before anything is read
 (a FIFO would hang, /dev/zero would never end).
-`--layout NAME` picks a layout profile (`--profile NAME` still works: it is not Scrapy's
-`--profile FILE` here, which would write a cProfile dump).
+`--layout NAME` names the page's layout profile, as a spider does: the chain checks its selectors
+and detects the layout when they do not match (`--profile NAME` still works: it is not Scrapy's
+`--profile FILE` here, which would write a cProfile dump). Each page fetched goes straight
+through crawler.article.build_article: no item pipeline runs.
 """
 
 from __future__ import annotations
@@ -67,12 +69,13 @@ EXTRACT_SETTINGS = {
     "ROBOTSTXT_OBEY": False,
     "RETRY_ENABLED": False,
     "HARVEST_FRONTIER_URL": "",
+    "ITEM_PIPELINES": {},  # the spider calls the chain itself; nothing is stored
     "DOWNLOAD_SLOTS": {LOCAL_SLOT: {"delay": 0, "concurrency": 16}},
 }
 
 
 class ExtractSpider(HarvestSpider):
-    """Fetches the given inputs (file:// or http) and yields each as a raw article page."""
+    """Fetches the given inputs (file:// or http) and yields each as a cleaned article (or drops it)."""
 
     name = "extract"
     default_base_url = "file:///"
@@ -105,6 +108,22 @@ class ExtractSpider(HarvestSpider):
         if response.meta.get("redirect_urls") and page_url == response.meta["redirect_urls"][0]:
             page_url = response.url  # followed a redirect: the page is where it ended
         item.update(url=page_url, canonical_url=canonical_url(page_url), site=site_of(page_url))
+        # Imported here: Scrapy imports every command module for every command, and the chain is heavy.
+        from crawler.article import Options, RawPage, Refusal, build_article, item_fields
+        from pipelines.article import refusal_error
+
+        outcome = build_article(RawPage.from_item(item), Options.from_settings(self.crawler.settings))
+        if isinstance(outcome, Refusal):
+            self.logger.warning("Dropped %s: %s", page_url, outcome.message)
+            self.crawler.signals.send_catch_log(
+                signals.item_dropped,
+                item=item,
+                response=response,
+                exception=refusal_error(outcome),
+                spider=self,
+            )
+            return
+        item.update(item_fields(outcome))
         yield item
 
     def input_failed(self, failure: Failure) -> None:
@@ -149,7 +168,7 @@ class Command(GuardedCommand, ScrapyCommand):
         return "[options] PATH|URL ..."
 
     def short_desc(self) -> str:
-        return "Clean saved pages or URLs with the crawl's item chain; print one JSON object each"
+        return "Clean saved pages or URLs with the crawl's chain; print one JSON object each"
 
     def add_options(self, parser: Any) -> None:
         super().add_options(parser)
@@ -165,10 +184,6 @@ class Command(GuardedCommand, ScrapyCommand):
         for name, value in EXTRACT_SETTINGS.items():  # over the project's, under the command line's
             if self.settings.getpriority(name) < SETTINGS_PRIORITIES["cmdline"]:
                 self.settings.set(name, value, priority="cmdline")
-        pipelines = dict(self.settings.getdict("ITEM_PIPELINES"))
-        pipelines.pop("pipelines.storage.StoragePipeline", None)
-        pipelines.pop("pipelines.dedup.DedupPipeline", None)  # every input is answered, a repeat too
-        self.settings.set("ITEM_PIPELINES", pipelines, priority="cmdline")
         if not opts.loglevel and not opts.nolog:  # stdout is the JSON; the log only says what went wrong
             self.settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
 

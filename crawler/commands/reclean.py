@@ -1,8 +1,8 @@
 """`scrapy reclean [filters]`: run today's cleaning again on the stored raw pages.
 
-Each article's raw page goes through the crawl's own stages (extract, normalize, junk,
-metadata: the same classes, so the same rules and flags) and the result is compared with
-the stored row. Only what changed is written, through the storage upsert: a changed text
+Each article's raw page goes through the crawl's own chain (crawler.article.build_article:
+the same rules and flags, switched on and off by the same settings) and the result is compared
+with the stored row. Only what changed is written, through the storage upsert: a changed text
 keeps its old version in article_revisions and is re-indexed for search; a change of
 metadata or flags alone updates the row in place. A second run finds nothing to change.
 """
@@ -11,12 +11,11 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from types import SimpleNamespace
 from typing import Any
 
 from itemadapter import ItemAdapter
 from scrapy.commands import ScrapyCommand
-from scrapy.exceptions import DropItem, NotConfigured, UsageError
+from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 from sqlalchemy import Connection, Engine, func, select
 
@@ -34,49 +33,39 @@ COMPARED = (
 )  # fmt: skip
 
 
-class _Counts:
-    """What the stages count, kept instead of a crawl's stats."""
-
-    def __init__(self) -> None:
-        self.values: Counter[str] = Counter()
-
-    def inc_value(self, key: str, count: int = 1, start: int = 0) -> None:
-        self.values[key] += count
-
-
 class Recleaner:
-    """The crawl's cleaning stages, built by their from_crawler: on, off and set up as the settings say."""
+    """The crawl's chain (crawler.article), set up as the settings say, run on stored raw pages."""
 
     def __init__(self, settings: Any) -> None:
-        self.counts = _Counts()
-        # Imported here: Scrapy imports every command module for every command, and these are heavy.
-        from pipelines.extract import ExtractPipeline
-        from pipelines.junk import JunkPipeline
-        from pipelines.metadata import MetadataPipeline
-        from pipelines.normalize import NormalizePipeline
+        # Imported here: Scrapy imports every command module for every command, and the chain is heavy.
+        from crawler.article import Options
 
-        crawler = SimpleNamespace(settings=settings, stats=self.counts)  # all that from_crawler reads
-        self.stages: list[Any] = []
-        for stage in (ExtractPipeline, NormalizePipeline, JunkPipeline, MetadataPipeline):
-            try:
-                self.stages.append(stage.from_crawler(crawler))
-            except NotConfigured:
-                continue
+        self.options = Options.from_settings(settings)
         loader = get_spider_loader(settings)
         self.profiles = {name: getattr(loader.load(name), "profile", None) for name in loader.list()}
 
-    def row(self, stored: Any, raw: Any) -> dict[str, Any]:
-        """The articles row the current cleaning makes of a stored article's raw page."""
-        item: dict[str, Any] = {
-            "url": stored.url, "canonical_url": stored.canonical_url, "site": stored.site,
-            "spider": stored.spider, "profile": self.profiles.get(stored.spider), "edition": stored.edition,
-            "fetched_at": stored.fetched_at, "raw_body": read_raw_body(raw), "raw_headers": raw.headers,
-            "status": raw.status, "flags": [],
-        }  # fmt: skip
-        for stage in self.stages:
-            item = stage.process_item(item)
+    def row(self, stored: Any, raw: Any) -> dict[str, Any] | None:
+        """The articles row the current cleaning makes of a stored article's raw page (None: no article).
+
+        The page is re-checked as a crawl re-checks it: when its spider's layout no longer fits, the
+        stored article is kept as it is.
+        """
+        from crawler.article import RawPage, Refusal, build_article, item_fields
         from pipelines.storage import article_row
 
+        page = RawPage(
+            body=read_raw_body(raw), url=stored.url, headers=raw.headers, status=raw.status,
+            fetched_at=stored.fetched_at, spider=stored.spider, profile=self.profiles.get(stored.spider),
+            recheck=True, edition=stored.edition,
+        )  # fmt: skip
+        outcome = build_article(page, self.options)
+        if isinstance(outcome, Refusal):
+            return None
+        item = {
+            "url": stored.url, "canonical_url": stored.canonical_url, "site": stored.site,
+            "spider": stored.spider, "edition": stored.edition, "fetched_at": stored.fetched_at,
+            **item_fields(outcome),
+        }  # fmt: skip
         row = article_row(ItemAdapter(item))
         row.update(first_seen_at=stored.first_seen_at, raw_page_id=stored.raw_page_id)
         return row
@@ -106,9 +95,8 @@ def reclean(engine: Engine, settings: Any, where: ArticleFilter, *, dry_run: boo
                 if raw is None:
                     counts["no_raw_page"] += 1
                     continue
-                try:
-                    row = cleaner.row(stored, raw)
-                except DropItem:
+                row = cleaner.row(stored, raw)
+                if row is None:
                     counts["would_be_dropped"] += 1  # kept as stored: the archive never loses an article
                     continue
                 changes = changed_fields(stored, row)

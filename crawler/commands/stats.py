@@ -52,15 +52,17 @@ def archive_stats(
         .order_by(desc("n"), ArticleRegion.code)
         .limit(top)
     ).all()
+    from crawler.article import junk_removed  # here: every scrapy command imports this module
+
     junk: Counter[str] = Counter()
     junk_articles = 0
     for part in conn.execute(
         select(Article.flags).where(*chosen).execution_options(yield_per=5000)
     ).partitions():
         for (flags,) in part:
-            removed = [f.split(":") for f in flags or [] if f.startswith("junk:")]
+            removed = junk_removed(flags or [])
             junk_articles += bool(removed)
-            junk.update({kind: int(count) for _, kind, count in removed})
+            junk.update({fact.kind: fact.count for fact in removed})
     canonical = aliased(Article)
     cluster = func.coalesce(Article.cluster_id, Article.id)
     sizes = (

@@ -17,6 +17,7 @@ _DATE_IN_LINE = re.compile(r"\d{4}\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2}")
 # pinyin stripper and the meta-line parser read them (`東(dong)  陸` is 東 + a real space; a
 # wide gap ends a 来源 value). The normalize stage folds them in titles and body text.
 _BREAKS = re.compile(r"[\t\r\n\f\v]")
+GENERIC = "generic"  # the generic extractor, as a layout name
 
 
 def looks_like_html(text: str) -> bool:
@@ -36,20 +37,55 @@ def extract_page(
 
     A page over `max_chars` characters or nested deeper than `max_depth` is refused before it
     is parsed (PageRefused, a NotAnArticle; 0 turns a limit off). Forum and Q&A threads are
-    refused (kind "forum") unless `forums` is true.
+    refused (kind "forum") unless `forums` is true. `profile` forces a layout (None: detect).
     """
+    return parse_page(text, max_chars=max_chars, max_depth=max_depth).extract(profile, forums=forums)
+
+
+def parse_page(text: str, *, max_chars: int = MAX_CHARS, max_depth: int = MAX_DEPTH) -> ParsedPage:
+    """The page parsed once (after the size and depth checks), for layout checks and extraction."""
     if max_chars and len(text) > max_chars:
         check_markup(text, max_chars, 0)
     if not looks_like_html(text):
-        return _from_text_capture(text)
+        return ParsedPage(text, None)
     check_markup(text, max_chars, max_depth)
-    selector = Selector(text=text)
-    if profile:
-        return _by_profile(selector, PROFILES[profile])
-    for candidate in PROFILES.values():
-        if selector.css(candidate.title) and selector.css(candidate.body):
-            return _by_profile(selector, candidate)
-    return extract_generic(text, max_depth=0, forums=forums)  # depth checked above
+    return ParsedPage(text, Selector(text=text))
+
+
+class ParsedPage:
+    """One parse of a decoded page: a layout's selectors are checked and the fields extracted on it."""
+
+    def __init__(self, text: str, selector: Selector | None) -> None:
+        self.text = text
+        self.selector = selector  # None: a plain-text capture, not markup
+        self._matches: dict[str, bool] = {}
+
+    def matches(self, profile: str) -> bool:
+        """Whether a profile's title and body selectors both find something on the page."""
+        if profile == GENERIC:
+            return self.selector is not None
+        if profile not in self._matches:
+            layout = PROFILES[profile]
+            found = (
+                self.selector is not None
+                and self.selector.css(layout.title)
+                and self.selector.css(layout.body)
+            )
+            self._matches[profile] = bool(found)
+        return self._matches[profile]
+
+    def extract(self, profile: str | None = None, *, forums: bool = False) -> Extracted:
+        """The raw fields by `profile` (`generic`: the generic extractor), or by the layout detected."""
+        if self.selector is None:
+            return _from_text_capture(self.text)
+        if profile == GENERIC:
+            return extract_generic(self.text, max_depth=0, forums=forums)  # depth checked by parse_page
+        if profile:
+            return _by_profile(self.selector, PROFILES[profile])
+        for candidate in PROFILES:
+            if self.matches(candidate):
+                return _by_profile(self.selector, PROFILES[candidate])
+        return extract_generic(self.text, max_depth=0, forums=forums)
 
 
 def _text_of(selector: Selector) -> str:

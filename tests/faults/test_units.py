@@ -17,11 +17,12 @@ from scrapy.exceptions import (
 from scrapy.http import HtmlResponse
 from scrapy.spidermiddlewares.httperror import HttpError
 
+from crawler.article import Options
 from crawler.extract import extract_page
 from crawler.extract.limits import PageRefused, binary_signature, markup_depth, printable
 from crawler.harvest.faults import FaultLedger, FaultyPage, Refused, classify
 from crawler.middlewares.bounds import CrawlBoundsMiddleware, SiteBoundMiddleware
-from pipelines.extract import ExtractPipeline
+from pipelines.article import ArticlePipeline
 from replica.site import MAIN, PAGE_FAULTS, add_traps, build_site, expected_errors, plan_faults, trap_page
 
 
@@ -125,12 +126,14 @@ def test_printable_removes_controls_surrogates_and_noncharacters():
         (b"<p>" + b"x" * 2000 + b"</p>", "text/html", "too_large"),
     ],
 )
-def test_the_extract_stage_refuses_unusable_pages_by_kind(body, content_type, kind):
-    stage = ExtractPipeline(Stats(), max_bytes=1000, max_depth=256, max_decode_errors=16)
+def test_the_chain_refuses_unusable_pages_by_kind_as_faulty_pages(body, content_type, kind):
+    stats = Stats()
+    stage = ArticlePipeline(stats, Options(max_bytes=1000, max_depth=256, max_decode_errors=16))
     item = {"url": "http://a.cn/x.html", "raw_body": body, "raw_headers": {"Content-Type": content_type}}
     with pytest.raises(FaultyPage) as refused:
         stage.process_item(item)
     assert refused.value.kind == kind
+    assert stats == {f"harvest/extract/refused/{kind}": 1}
 
 
 class Spider:

@@ -11,13 +11,11 @@ import unicodedata
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
 
 from hypothesis import event, given
 from hypothesis import strategies as st
-from itemadapter import ItemAdapter
-from scrapy.exceptions import DropItem
 
+from crawler.article import Article, Options, RawPage, Refusal, RefusalKind, build_article, facts_of, flags_of
 from crawler.extract import Extracted, NotAnArticle, extract_page
 from crawler.extract.limits import binary_signature, markup_depth, printable
 from crawler.text.byline import parse_byline, split_editor
@@ -28,10 +26,6 @@ from crawler.text.junk import remove_junk
 from crawler.text.mojibake import repair_mojibake
 from crawler.text.pinyin import strip_pinyin, strip_ruby
 from crawler.text.script import convert_to_simplified
-from pipelines.extract import ExtractPipeline
-from pipelines.junk import JunkPipeline
-from pipelines.metadata import MetadataPipeline
-from pipelines.normalize import NormalizePipeline
 from replica.site import build_site
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "pages" / "generic"
@@ -51,13 +45,7 @@ CHINESE = st.text(
 )
 MARKUP = [b"<div>" * 300, b"</p></div>", b"<!--", b"<script>", b"<ruby>", b"<rt>", b"\x00", b"\xef\xbb\xbf",
           b"&#0;&#xD800;", b"<"]  # fmt: skip
-
-
-class Stats:
-    """A stats collector that keeps nothing."""
-
-    def inc_value(self, *args: Any, **kwargs: Any) -> None:
-        pass
+LIMITS = Options(max_bytes=5 * 1024 * 1024, max_depth=256, max_decode_errors=16)
 
 
 def assert_clean_unicode(text: str) -> None:
@@ -67,8 +55,8 @@ def assert_clean_unicode(text: str) -> None:
     assert not bad, f"control or surrogate characters {bad!r} in {text[:200]!r}"
 
 
-def assert_fields_clean(fields: Extracted | ItemAdapter) -> None:
-    get = fields.get if isinstance(fields, ItemAdapter) else lambda name: getattr(fields, name, None)
+def assert_fields_clean(fields: Extracted | Article) -> None:
+    get = lambda name: getattr(fields, name, None)  # noqa: E731
     for name in ("title", "subtitle", "source", "author", "editor"):
         if isinstance(value := get(name), str):
             assert_clean_unicode(value)
@@ -116,19 +104,16 @@ def mutated_page(draw: st.DrawFn) -> tuple[bytes, str | None]:
     return bytes(data), draw(st.one_of(st.just(content_type), CONTENT_TYPES))
 
 
-def run_chain(body: bytes, content_type: str | None) -> ItemAdapter | None:
-    """The item stages up to metadata, as a crawl runs them; None when a stage dropped the page."""
+def run_chain(body: bytes, content_type: str | None) -> Article | None:
+    """The chain, as a crawl runs it; None when it refused the page (a refusal it can explain)."""
     headers = {"Content-Type": content_type} if content_type else {}
-    item = {"url": "http://www.example.cn/xczx/202101/t20210104_1.html", "raw_body": body, "flags": [],
-            "raw_headers": headers, "profile": None}  # fmt: skip
-    stages = (ExtractPipeline(Stats(), 5 * 1024 * 1024, 256, 16), NormalizePipeline(Stats()),
-              JunkPipeline(Stats()), MetadataPipeline(Stats()))  # fmt: skip
-    try:
-        for stage in stages:
-            item = stage.process_item(item)
-    except DropItem:
+    page = RawPage(body, "http://www.example.cn/xczx/202101/t20210104_1.html", headers)
+    outcome = build_article(page, LIMITS)
+    if isinstance(outcome, Refusal):
+        assert outcome.kind in RefusalKind and outcome.message
         return None
-    return ItemAdapter(item)
+    assert facts_of(outcome.flags) == list(outcome.facts)  # the stored flags read back as the facts
+    return outcome
 
 
 # --- decoding and extraction -------------------------------------------------------------------
@@ -161,8 +146,10 @@ def test_extracting_random_markup_refuses_or_returns_fields(text):
 
 @given(st.binary(max_size=3000))
 def test_limits_scan_anything(body):
-    binary_signature(body)
-    assert markup_depth(body.decode("latin-1"), 50) >= 0
+    assert binary_signature(body) is None or isinstance(binary_signature(body), str)
+    text = body.decode("latin-1")
+    # the depth scan stops as soon as the depth passes its limit, and not before
+    assert markup_depth(text, 50) == min(markup_depth(text, len(text) + 1), 51)
 
 
 @given(mutated_page())
@@ -171,7 +158,7 @@ def test_the_item_chain_survives_mutated_real_pages(page):
     event("an article came out" if article is not None else "refused")
     if article is not None:
         assert_fields_clean(article)
-        assert article["title"] and article["body"]
+        assert article.title and article.body
 
 
 @given(st.binary(max_size=3000), CONTENT_TYPES)
@@ -179,6 +166,19 @@ def test_the_item_chain_survives_random_bytes(body, content_type):
     article = run_chain(body, content_type)
     if article is not None:
         assert_fields_clean(article)
+
+
+FLAG_PARTS = [
+    "encoding", "encoding-from", "decode-errors", "encoding-label-unknown", "encoding-meta-lied", "junk",
+    "date-missing", "date-from-url", "title", "subtitle", "body[0]", "meta_lines[12]", "body[x]",
+    "mojibake-repaired", "mojibake-unrepaired", "pinyin-removed", "script", "t2s", "s2t", "0", "07", "12",
+    "ascii-lost", "place-run", "", " ",
+]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(FLAG_PARTS), min_size=1, max_size=5).map(":".join) | st.text(max_size=40))
+def test_any_stored_flag_reads_back_as_it_was_written(flag):
+    assert flags_of(facts_of([flag])) == [flag]
 
 
 # --- cleaning ------------------------------------------------------------------------------------

@@ -1,18 +1,12 @@
-"""The seed through the item chain's functions, as text and as HTML (generic extractor): 6/6 fields."""
+"""The seed through the chain (crawler.article), as text and as HTML (profile and generic): 6/6 fields."""
 
 from __future__ import annotations
 
 import json
 
 import pytest
-from itemadapter import ItemAdapter
 
-from crawler.extract.generic import extract_generic
-from crawler.extract.page import extract_page
-from crawler.items import Article
-from crawler.text.junk import remove_junk
-from pipelines.metadata import fill_metadata
-from pipelines.normalize import normalize_article
+from crawler.article import Article, RawPage, build_article
 from replica.site import _seed_mirror_page
 from tests.conftest import FIXTURES
 
@@ -21,27 +15,27 @@ EXPECTED = json.loads(SEED.with_suffix(".expected.json").read_text("utf-8"))
 FIELDS = ("title", "published_at", "source", "author", "editor", "body")
 
 
-def chain(fields) -> dict:
-    article = ItemAdapter(
-        Article(url="", title=fields.title, subtitle=fields.subtitle, meta_lines=fields.meta_lines,
-                editor_lines=fields.editor_lines, body=fields.body, flags=[])
-    )  # fmt: skip
-    normalize_article(article)
-    article["body"], _ = remove_junk(article["body"])
-    fill_metadata(article)
-    found = {name: article[name] for name in FIELDS}
+def chain(page: RawPage) -> tuple[str, dict]:
+    article = build_article(page)
+    assert isinstance(article, Article), article
+    found = {name: getattr(article, name) for name in FIELDS}
     found["published_at"] = found["published_at"].isoformat()
     found["body"] = "\n".join(found["body"])
-    return found
+    return article.profile, found
+
+
+def mirror_page(profile: str | None) -> RawPage:
+    html = _seed_mirror_page()[0]
+    return RawPage(html.encode("utf-8"), "", {"Content-Type": "text/html; charset=utf-8"}, profile=profile)
 
 
 @pytest.mark.parametrize(
-    "fields",
+    ("page", "layout"),
     [
-        pytest.param(lambda: extract_page(SEED.with_suffix(".txt").read_text("utf-8")), id="text"),
-        pytest.param(lambda: extract_generic(_seed_mirror_page()[0]), id="html-generic"),
-        pytest.param(lambda: extract_page(_seed_mirror_page()[0]), id="html-profile"),
+        pytest.param(lambda: RawPage(SEED.with_suffix(".txt").read_bytes(), ""), "text", id="text"),
+        pytest.param(lambda: mirror_page("generic"), "generic", id="html-generic"),
+        pytest.param(lambda: mirror_page(None), "news_cms", id="html-profile"),
     ],
 )
-def test_seed_gives_all_six_fields(fields):
-    assert chain(fields()) == {name: EXPECTED[name] for name in FIELDS}
+def test_seed_gives_all_six_fields(page, layout):
+    assert chain(page()) == (layout, {name: EXPECTED[name] for name in FIELDS})

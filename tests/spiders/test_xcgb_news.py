@@ -5,10 +5,13 @@ from __future__ import annotations
 import asyncio
 import logging
 
+import pytest
 import scrapy
+from scrapy.exceptions import DropItem
 from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
+from pipelines.article import ArticlePipeline
 from replica.layouts import drift_news
 from replica.site import CHANNELS, LIST_PAGE_SIZE, MAIN, build_site
 from spiders.xcgb_news import XcgbNewsSpider
@@ -99,16 +102,21 @@ def test_a_list_the_selectors_miss_falls_back_to_discovery_with_a_warning(site, 
     assert (counted["harvest/profile/list_fallback"], counted["harvest/profile/miss"]) == (1, 1)
 
 
-def test_a_page_the_profile_misses_goes_to_the_generic_extractor_a_recheck_keeps_the_stored_text(site):
+def test_a_page_the_profile_misses_goes_to_layout_detection_a_recheck_keeps_the_stored_text(site):
     drifted = build_site(REPLICA_ARTICLES, REPLICA_END)
     drift_news(drifted)
     entry = drifted.articles("news")[3]
     spider = make_spider()
-    [item] = spider.parse_article(response_for(drifted, entry.path))
-    assert item["profile"] is None  # no profile: crawler.extract picks the layout
-    [item] = spider.parse_article(response_for(site, entry.path))
-    assert item["profile"] == "news_cms"
+    chain = ArticlePipeline.from_crawler(spider.crawler)  # where the profile is checked, on its one parse
+    [raw] = spider.parse_article(response_for(drifted, entry.path))
+    assert (raw["profile"], raw["recheck"]) == ("news_cms", False)  # handed on raw, with the layout
+    assert chain.process_item(raw)["profile"] == "generic"  # missed: crawler.extract picks the layout
+    [raw] = spider.parse_article(response_for(site, entry.path))
+    assert chain.process_item(raw)["profile"] == "news_cms"
     recheck = response_for(drifted, entry.path)
     recheck.request = scrapy.Request(recheck.url, meta={"harvest_recheck": True})
-    assert list(spider.parse_article(recheck)) == []
-    assert spider.crawler.stats.get_value("harvest/profile/recheck_kept") == 1
+    [raw] = spider.parse_article(recheck)
+    with pytest.raises(DropItem, match="layout changed"):
+        chain.process_item(raw)
+    stats = spider.crawler.stats
+    assert [stats.get_value(f"harvest/profile/{k}") for k in ("hit", "miss", "recheck_kept")] == [1, 2, 1]
