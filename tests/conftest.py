@@ -110,3 +110,14 @@ def redis_url() -> Iterator[str]:
     finally:
         server.flushdb()
         server.close()
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Where `make test` (pytest-xdist, `--dist loadgroup`) runs each test.
+
+    A file's tests run on one worker, so a module's fixture (a harvested replica) is built
+    once; the tests that empty the one Redis test database share one worker, one at a time.
+    """
+    for item in items:
+        redis = "redis_url" in getattr(item, "fixturenames", ())
+        item.add_marker(pytest.mark.xdist_group("redis" if redis else item.nodeid.split("::")[0]))
