@@ -16,7 +16,9 @@ from sqlalchemy import create_engine, func, select, text
 from crawler.db import Article, ArticleUrl, make_engine
 from crawler.db.copy import copy_archive
 from crawler.db.engine import write_retrying
-from crawler.db.search import ArticleFilter, search, search_doc, tsquery_expression
+from crawler.db.search import ArticleFilter, search
+from crawler.db.search.lookup import tsquery_expression
+from crawler.db.search.postgresql import search_doc
 from crawler.db.store import write_batch
 from tests.archive.conftest import stored_articles
 from tests.conftest import run_scrapy

@@ -17,8 +17,8 @@ from crawler.db.search import (
     matching_ids,
     search,
     snippet,
-    tokens,
 )
+from crawler.db.search.tokens import tokens
 from crawler.db.store import write_batch
 from replica.site import MIRROR
 
