@@ -19,7 +19,8 @@ from pathlib import Path
 from crawler.extract import extract_page
 from crawler.text.clean import clean_text, page_is_traditional
 from crawler.text.decoding import decode_page
-from replica.site import MAIN, MIRROR, build_site
+from replica.model import MAIN, MIRROR
+from replica.site import build_site
 
 SEED = Path(__file__).parents[1] / "tests" / "fixtures" / "seed" / "000_08909e7ef7bbc5dc"
 TARGET_CHARS = 2000

@@ -20,7 +20,7 @@ from crawler.db.search import (
 )
 from crawler.db.search.tokens import tokens
 from crawler.db.store import write_batch
-from replica.site import MIRROR
+from replica.model import MIRROR
 
 
 def entry_row(entry, when: datetime) -> dict:
