@@ -19,7 +19,6 @@ from __future__ import annotations
 import csv
 import json
 import sys
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,7 +28,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from sqlalchemy import Connection, func, select
 
-from crawler.commands.search import ArchiveCommand, add_filter_options, filter_from, parsed_query
+from crawler.commands.base import ArchiveCommand, Progress, add_filter_options, filter_from, parsed_query
 from crawler.db import Article
 from crawler.db.search import ArticleFilter, matching_ids
 
@@ -122,31 +121,6 @@ class _Parquet:
         self.writer.close()
 
 
-class Progress:
-    """`exported N/TOTAL` redrawn on stderr, on a terminal only."""
-
-    def __init__(self, total: int) -> None:
-        self.total = total
-        self.done = 0
-        self.tty = sys.stderr.isatty()
-        self.started = time.monotonic()
-
-    def advance(self, count: int) -> None:
-        self.done += count
-        if self.tty:
-            share = self.done / self.total if self.total else 1.0
-            bar = "#" * int(share * 30)
-            sys.stderr.write(f"\r[{bar:<30}] {self.done}/{self.total} articles")
-            sys.stderr.flush()
-
-    def finish(self, path: Path) -> None:
-        if self.tty:
-            sys.stderr.write("\n")
-        sys.stderr.write(
-            f"Exported {self.done} articles to {path} in {time.monotonic() - self.started:.1f} s\n"
-        )
-
-
 class Command(ArchiveCommand, ScrapyCommand):
     def syntax(self) -> str:
         return "--format jsonl|csv|parquet -o FILE [--query Q] [--bom] [filters]"
@@ -189,8 +163,10 @@ class Command(ArchiveCommand, ScrapyCommand):
         try:
             with engine.connect() as conn:
                 ids = None if query is None else matching_ids(conn, query, where)
-                total = len(ids) if ids is not None else (
-                    conn.scalar(select(func.count()).select_from(Article).where(*where.clauses())) or 0
+                total = (
+                    len(ids)
+                    if ids is not None
+                    else (conn.scalar(select(func.count()).select_from(Article).where(*where.clauses())) or 0)
                 )
                 progress = Progress(total)
                 with _open(path, fmt) as out:
@@ -206,7 +182,8 @@ class Command(ArchiveCommand, ScrapyCommand):
                         writer.close()
         finally:
             engine.dispose()
-        progress.finish(path)
+        progress.stop()
+        sys.stderr.write(f"Exported {progress.done} articles to {path} in {progress.elapsed:.1f} s\n")
 
 
 class _open:

@@ -11,8 +11,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from sqlalchemy import Connection, or_, select
 
-from crawler.commands.base import EXIT_FAILED, MAX_ID, error
-from crawler.commands.search import ArchiveCommand, iso, table
+from crawler.commands.base import EXIT_FAILED, MAX_ID, ArchiveCommand, error, iso, table
 from crawler.db import Article, ArticleRevision, ArticleUrl, RawPage
 from crawler.urls import canonical_url
 
