@@ -36,7 +36,7 @@ from scrapy.exceptions import (
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import error as tx_error
-from twisted.web._newclient import ResponseFailed
+from twisted.web.client import ResponseFailed  # the public re-export (twisted.web.client.__all__)
 
 logger = logging.getLogger(__name__)
 
