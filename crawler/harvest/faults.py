@@ -190,6 +190,3 @@ class FaultLedger:
             return
         self.stopping = True
         deferred_from_coro(self.crawler.engine.close_spider_async(reason="storage_failed"))
-
-    def breakdown(self) -> dict[str, int]:
-        return dict(sorted(self.counts.items()))

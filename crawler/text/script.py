@@ -188,10 +188,3 @@ def convert_to_simplified(text: str) -> str:
         start = match.end()
     parts.append(convert(text[start:]))
     return "".join(parts)
-
-
-def to_simplified(text: str) -> tuple[str, bool]:
-    """Convert Traditional text to Simplified; the input object comes back when not Traditional."""
-    if not is_traditional(text):
-        return text, False
-    return convert_to_simplified(text), True

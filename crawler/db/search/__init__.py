@@ -9,22 +9,19 @@
 The query language itself (what a query means, exactly) is crawler/db/query.py.
 """
 
-from crawler.db.query import BadQuery, Query, parse
+from crawler.db.query import BadQuery  # what search, count_hits and matching_ids raise
 from crawler.db.search.filters import ArticleFilter, query_terms, snippet
 from crawler.db.search.index import index_articles, rebuild_index, unindex_articles
-from crawler.db.search.lookup import Hit, HitCount, count_hits, match_expression, matching_ids, search
+from crawler.db.search.lookup import Hit, HitCount, count_hits, matching_ids, search
 
 __all__ = [
     "ArticleFilter",
     "BadQuery",
     "Hit",
     "HitCount",
-    "Query",
     "count_hits",
     "index_articles",
-    "match_expression",
     "matching_ids",
-    "parse",
     "query_terms",
     "rebuild_index",
     "search",

@@ -22,7 +22,6 @@ from sqlalchemy import ColumnElement, Connection, Select, and_, func, literal, n
 
 from crawler.db.models import Article
 from crawler.db.query import Pattern, Query, article_text, parse
-from crawler.db.search import postgresql, sqlite
 from crawler.db.search.backend import Backend
 from crawler.db.search.filters import ArticleFilter
 from crawler.db.search.index import backend
@@ -31,8 +30,12 @@ from crawler.db.search.tokens import index_exact, is_han_word
 RANK_ALL_MAX = 600  # more candidates: title hits first, then newest first (BM25 costs ~15 µs a candidate)
 
 
-def _expression(query: Query, backend_: Backend, *, title_only: bool = False) -> str:
-    """The index expression of the candidates (FTS5 MATCH, or a PostgreSQL tsquery)."""
+def index_expression(query: Query, backend_: Backend, *, title_only: bool = False) -> str:
+    """The index expression of a query's candidates (an FTS5 MATCH, or a PostgreSQL tsquery).
+
+    Nothing the user typed reaches the index as syntax: only the tokens of words, quoted.
+    `title_only` looks in the title and kicker only.
+    """
     alternatives = []
     for alternative in query.alternatives:
         wanted = backend_.AND.join(
@@ -43,20 +46,6 @@ def _expression(query: Query, backend_: Backend, *, title_only: bool = False) ->
             wanted = backend_.exclude(wanted, excluded)
         alternatives.append(wanted if len(query.alternatives) == 1 else f"({wanted})")
     return backend_.OR.join(alternatives)
-
-
-def match_expression(query: str, *, title_only: bool = False) -> str:
-    """The FTS5 MATCH expression of a user's query's candidates; raises BadQuery.
-
-    Nothing the user typed reaches FTS5 as syntax: only the tokens of words, quoted.
-    `title_only` looks in the title and kicker only.
-    """
-    return _expression(parse(query), sqlite, title_only=title_only)
-
-
-def tsquery_expression(query: str, *, title_only: bool = False) -> str:
-    """The PostgreSQL tsquery of match_expression: the same candidates over search_doc's weights."""
-    return _expression(parse(query), postgresql, title_only=title_only)
 
 
 @dataclass(frozen=True)
@@ -70,8 +59,8 @@ class _Plan:
 
 
 def _plan(query: Query, backend_: Backend) -> _Plan:
-    expression = _expression(query, backend_)
-    title_expression = _expression(query, backend_, title_only=True)
+    expression = index_expression(query, backend_)
+    title_expression = index_expression(query, backend_, title_only=True)
     if any(p.negated for p in query.patterns):  # the title's words alone do not exclude what the body has
         title_expression = f"({expression}){backend_.AND}({title_expression})"
     patterns = query.patterns
