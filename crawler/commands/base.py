@@ -203,7 +203,8 @@ def width(text: str) -> int:
 
 
 def clip(text: str, columns: int) -> str:
-    out, used = [], 0
+    out: list[str] = []
+    used = 0
     for char in text:
         used += width(char)
         if used > columns - 1:

@@ -108,8 +108,10 @@ class _Parquet:
         import pyarrow.parquet as pq
 
         stamp = pa.timestamp("us", tz="UTC")
-        types = {"id": pa.int64(), "cluster_id": pa.int64(), "canonical": pa.bool_(), "damaged": pa.bool_(),
-                 "revision": pa.int64(), **dict.fromkeys(_TIMES, stamp)}  # fmt: skip
+        types: dict[str, pa.DataType] = {
+            "id": pa.int64(), "cluster_id": pa.int64(), "canonical": pa.bool_(), "damaged": pa.bool_(),
+            "revision": pa.int64(), **dict.fromkeys(_TIMES, stamp),
+        }  # fmt: skip
         self.pa = pa
         self.schema = pa.schema([(name, types.get(name, pa.string())) for name in COLUMNS])
         self.writer = pq.ParquetWriter(path, self.schema, compression="zstd")
@@ -190,7 +192,8 @@ class _open:
     """The text output (stdout for '-'); nothing to open for Parquet, which writes the file itself."""
 
     def __init__(self, path: Path, fmt: str) -> None:
-        self.path, self.fmt, self.handle = path, fmt, None
+        self.path, self.fmt = path, fmt
+        self.handle: TextIO | None = None
 
     def __enter__(self) -> TextIO:
         if self.fmt == "parquet":

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from scrapy.commands import ScrapyCommand
-from sqlalchemy import select
+from sqlalchemy import Row, select
 
 from crawler.commands.base import (
     ArchiveCommand,
@@ -31,13 +31,16 @@ from crawler.commands.base import (
 )
 from crawler.db import Article
 from crawler.db.query import Query, article_text
-from crawler.db.search import count_hits, search, snippet
+from crawler.db.search import HitCount, count_hits, search, snippet
 
 KWIC_CONTEXT = 20  # characters on each side of a hit in `--format kwic`
 
 
-def _best_snippet(articles: Sequence[Article], terms: list[str]) -> str:
-    """From the canonical copy's body if it holds a hit, else its title or kicker, else the matched copy's."""
+def _best_snippet(articles: Sequence[Row[Any]], terms: list[str]) -> str:
+    """From the canonical copy's body if it holds a hit, else its title or kicker, else the matched copy's.
+
+    `articles` are rows of the articles table (a Connection reads select(Article) as its columns).
+    """
     candidates = [text for a in articles for text in (a.body, a.title, a.subtitle or "")]
     for text in candidates:
         if any(t in text.lower() for t in terms):
@@ -77,14 +80,15 @@ class Command(ArchiveCommand, ScrapyCommand):
         try:
             with engine.connect() as conn:
                 # The total goes under a table or a concordance (JSON and CSV stay plain data).
-                wants_total = opts.count or opts.format in ("table", "kwic")
-                total = count_hits(conn, query, filter_from(opts)) if wants_total else None
                 if opts.count:
-                    sys.stdout.write(f"{total.clusters}\n")
+                    sys.stdout.write(f"{count_hits(conn, query, filter_from(opts)).clusters}\n")
                     return
+                wants_total = opts.format in ("table", "kwic")
+                total = count_hits(conn, query, filter_from(opts)) if wants_total else None
                 hits = search(conn, query, filter_from(opts), limit=opts.limit)
                 ids = {h.cluster_id for h in hits} | {h.matched_id for h in hits}
-                articles = {a.id: a for a in conn.execute(select(Article).where(Article.id.in_(ids)))}
+                rows = conn.execute(select(Article).where(Article.id.in_(ids)))
+                articles: dict[int, Row[Any]] = {a.id: a for a in rows}
         finally:
             engine.dispose()
         terms = query.terms
@@ -110,7 +114,8 @@ class Command(ArchiveCommand, ScrapyCommand):
             sys.stdout.write(self.total_line(total))
 
     @staticmethod
-    def total_line(total: Any) -> str:
+    def total_line(total: HitCount | None) -> str:
+        assert total is not None  # counted for the formats that print it
         hits = f"{total.clusters} hit{'s' if total.clusters != 1 else ''}"
         articles = f"{total.articles} matching article{'s' if total.articles != 1 else ''}"
         return f"{hits} in all ({articles}, mirror copies included)\n"

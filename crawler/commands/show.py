@@ -36,7 +36,7 @@ def provenance(conn: Connection, article: Any) -> dict[str, Any]:
     """The article as JSON: its fields, sightings, fetches, cluster and earlier versions."""
 
     def utc(value: Any) -> str | None:
-        return iso(value, UTC)  # type: ignore[arg-type]
+        return iso(value, UTC)
 
     sightings = conn.execute(
         select(ArticleUrl).where(ArticleUrl.article_id == article.id).order_by(ArticleUrl.first_seen_at)

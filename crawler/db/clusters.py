@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, select, update
 from sqlalchemy.orm import aliased
 
-from crawler.db.models import Article, ArticleBand, ArticleFingerprint
+from crawler.db.models import Article, ArticleBand, ArticleFingerprint, Base
 from crawler.db.upsert import insert
 from crawler.text.fingerprint import NEAR_DUPLICATE, fingerprint, similarity
 
@@ -68,6 +68,7 @@ def _cluster(conn: Connection, pending: list[_Placed]) -> None:
         .join(canon, canon.id == Article.cluster_id)
         .where(Article.content_sha256.in_(shas))
     ):
+        assert sha is not None and cluster is not None  # matched by content_sha256, joined on cluster_id
         by_sha.setdefault(sha, cluster)
         damaged_canonical[cluster] = damaged
     by_band: dict[int, list[tuple[int, bytes, int]]] = {}  # key -> (article, signature, cluster)
@@ -80,6 +81,7 @@ def _cluster(conn: Connection, pending: list[_Placed]) -> None:
             .join(canon, canon.id == Article.cluster_id)
             .where(ArticleBand.key.in_(keys))
         ):  # fmt: skip
+            assert cluster is not None  # joined on cluster_id
             by_band.setdefault(key, []).append((article_id, signature, cluster))
             damaged_canonical[cluster] = damaged
     moved: dict[int, int] = {}  # cluster -> the cluster it became (its new canonical article)
@@ -114,7 +116,7 @@ def _cluster(conn: Connection, pending: list[_Placed]) -> None:
             by_band.setdefault(key, []).append((p.id, p.signature, p.cluster))
     for p in pending:
         p.cluster = final(p.cluster or p.id)
-    articles = Article.__table__
+    articles = Base.metadata.tables[Article.__tablename__]
     conn.execute(
         update(articles)
         .where(articles.c.id == bindparam("article_id"))

@@ -72,9 +72,9 @@ def upsert_raw_pages(conn: Connection, pages: Sequence[RawPageRecord]) -> list[i
     """
     if not pages:
         return []
-    stmt = insert(conn, RawPage)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["url", "sha256"], set_={"last_fetched_at": stmt.excluded.last_fetched_at}
+    pages_insert = insert(conn, RawPage)
+    stmt = pages_insert.on_conflict_do_update(
+        index_elements=["url", "sha256"], set_={"last_fetched_at": pages_insert.excluded.last_fetched_at}
     ).returning(RawPage.id, sort_by_parameter_order=True)
     return list(conn.execute(stmt, [_raw_page_row(page) for page in pages]).scalars())
 

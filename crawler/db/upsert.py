@@ -7,12 +7,11 @@ from typing import Any
 from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
 
-_DIALECT_INSERT = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
-
 
 def insert(conn: Connection, table: Any) -> sqlite.Insert | postgresql.Insert:
     """INSERT into `table` for the connection's database (SQLite or PostgreSQL): it has on_conflict_do_*."""
-    try:
-        return _DIALECT_INSERT[conn.dialect.name](table)
-    except KeyError:
-        raise NotImplementedError(f"no upsert for database dialect {conn.dialect.name!r}") from None
+    if conn.dialect.name == "sqlite":
+        return sqlite.insert(table)
+    if conn.dialect.name == "postgresql":
+        return postgresql.insert(table)
+    raise NotImplementedError(f"no upsert for database dialect {conn.dialect.name!r}")

@@ -126,7 +126,8 @@ def _twisted_reason(text: str) -> str:
 
 def origin_url(request: Request) -> str:
     """The URL a request was made for, before any redirect."""
-    return (request.meta.get("redirect_urls") or [request.url])[0]
+    urls: list[str] = request.meta.get("redirect_urls") or [request.url]
+    return urls[0]
 
 
 class FaultLedger:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple, Protocol
 
 from sqlalchemy import ColumnElement, Connection, TextClause
+from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql.expression import ColumnClause, TableClause
 
 from crawler.db.query import Pattern
@@ -17,9 +18,9 @@ IndexRow = tuple[int, str, str | None, str]  # an article as the index reads it:
 
 
 class Match(NamedTuple):
-    """The index's side of a query: joined to articles on `rowid`, filtered by `clause`."""
+    """The index's side of a query: `table` joined to articles on `rowid`, filtered by `clause`."""
 
-    index: TableClause
+    table: TableClause  # the index
     rowid: ColumnClause[Any]  # the article id
     clause: ColumnElement[bool] | TextClause  # the candidates of the expression
     rank: ColumnElement[Any]  # lower is better
@@ -52,5 +53,5 @@ class Backend(Protocol):
     def match(self, expression: str) -> Match:
         """The index's candidates of an expression and their rank."""
 
-    def contains(self, field: ColumnElement[str], word: str) -> ColumnElement[bool]:
+    def contains(self, field: ColumnElement[str] | QueryableAttribute[str], word: str) -> ColumnElement[bool]:
         """SQL: the field holds the word (exactly, case-sensitively)."""

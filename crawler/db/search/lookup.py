@@ -98,7 +98,7 @@ def _parsed(query: str | Query) -> Query:
 
 def _matching(
     conn: Connection, query: Query, where: ArticleFilter | None
-) -> tuple[Select[Any], _Plan, Backend]:
+) -> tuple[Select[*tuple[Any, ...]], _Plan, Backend]:
     """SELECT id, cluster, title, kicker, body of the candidates that SQL does not rule out, the plan
     and the database's search."""
     backend_ = backend(conn)

@@ -9,10 +9,13 @@ A title, B tchars, C body, D chars. Rank: ts_rank with PG_RANK_WEIGHTS, negated.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Text, cast, func, literal, literal_column, text
 from sqlalchemy.dialects import postgresql
+from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql import column, table
+from sqlalchemy.sql.expression import ColumnClause
 
 from crawler.db.query import Pattern
 from crawler.db.search.backend import SEARCH_TABLE, IndexRow, Match
@@ -96,10 +99,10 @@ def match(expression: str) -> Match:
     """(index, its article id, the @@ clause, minus ts_rank: lower is better)."""
     docs = table(SEARCH_TABLE, column("article_id"), column("doc"))
     wanted = cast(literal(expression, Text), postgresql.TSQUERY)
-    weights = literal_column(f"'{PG_RANK_WEIGHTS}'::float4[]")
+    weights: ColumnClause[Any] = literal_column(f"'{PG_RANK_WEIGHTS}'::float4[]")
     rank = -func.ts_rank(weights, docs.c.doc, wanted)
     return Match(docs, docs.c.article_id, docs.c.doc.bool_op("@@")(wanted), rank)
 
 
-def contains(field: ColumnElement[str], word: str) -> ColumnElement[bool]:
+def contains(field: ColumnElement[str] | QueryableAttribute[str], word: str) -> ColumnElement[bool]:
     return func.strpos(field, word) > 0

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, func, text
+from sqlalchemy.orm import QueryableAttribute
 from sqlalchemy.sql import column, table
 
 from crawler.db.query import Pattern
@@ -97,5 +98,5 @@ def match(expression: str) -> Match:
     return Match(fts, fts.c.rowid, clause, fts.c.rank)
 
 
-def contains(field: ColumnElement[str], word: str) -> ColumnElement[bool]:
+def contains(field: ColumnElement[str] | QueryableAttribute[str], word: str) -> ColumnElement[bool]:
     return func.instr(field, word) > 0
