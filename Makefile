@@ -38,6 +38,7 @@ browse: setup  ## open the archive (ARCHIVE=data/demo.sqlite3) in Datasette, wit
 
 lint: setup
 	$(BIN)/ruff check .
+	$(BIN)/mypy
 
 clean:  ## remove the demo database and logs (keeps .venv)
 	rm -rf data/demo.sqlite3* data/logs

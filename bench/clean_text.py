@@ -18,7 +18,8 @@ from datetime import date
 from pathlib import Path
 
 from crawler.article import Article, Options, RawPage, build_article
-from replica.site import MAIN, MIRROR, build_site
+from replica.model import MAIN, MIRROR
+from replica.site import build_site
 
 SEED = Path(__file__).parents[1] / "tests" / "fixtures" / "seed" / "000_08909e7ef7bbc5dc"
 TARGET_CHARS = 2000

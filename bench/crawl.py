@@ -22,8 +22,9 @@ from datetime import date
 from pathlib import Path
 
 from bench.load import requests_per_second
+from replica.model import MAIN
 from replica.process import running
-from replica.site import MAIN, build_site
+from replica.site import build_site
 
 ROOT = Path(__file__).resolve().parent.parent
 END = date(2026, 11, 27)

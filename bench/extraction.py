@@ -1117,7 +1117,8 @@ def news_pages(args: argparse.Namespace) -> int:
 
 def replica(args: argparse.Namespace) -> int:
     from crawler.text.decoding import decode_page
-    from replica.site import MAIN, build_site
+    from replica.model import MAIN
+    from replica.site import build_site
 
     site = build_site(80)
     inputs = []

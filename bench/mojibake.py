@@ -24,8 +24,8 @@ from collections import Counter
 from pathlib import Path
 
 from crawler.text.mojibake import repair_mojibake
+from replica.model import load_pool
 from replica.mojibake import Damaged, damage_once
-from replica.site import load_pool
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "corpus"
 MIN_CHARS = 20

@@ -45,7 +45,7 @@ from crawler.db import Article, make_engine, schema
 from crawler.db.query import article_text, parse
 from crawler.db.search import ArticleFilter, count_hits, matching_ids, query_terms, search, snippet
 from crawler.db.store import write_batch
-from replica.site import load_pool
+from replica.model import load_pool
 
 ROOT = Path(__file__).resolve().parents[1]
 CHINA = timezone(timedelta(hours=8))

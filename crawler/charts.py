@@ -31,14 +31,16 @@ def cjk_font() -> str | None:
     return None
 
 
-def chart_data(conn: Connection, top: int = TOP_PROVINCES) -> tuple[dict[str, dict[str, int]], list[tuple]]:
+def chart_data(
+    conn: Connection, top: int = TOP_PROVINCES
+) -> tuple[dict[str, dict[str, int]], list[tuple[str, str, int]]]:
     """({site: {month: articles}}, [(province code, name, articles)] most first)."""
     month = func.substr(Article.published_day, 1, 7)
     per_month: dict[str, dict[str, int]] = {}
     for site, when, count in conn.execute(
-        select(Article.site, month, func.count()).where(Article.published_day.is_not(None)).group_by(
-            Article.site, month
-        )
+        select(Article.site, month, func.count())
+        .where(Article.published_day.is_not(None))
+        .group_by(Article.site, month)
     ):
         per_month.setdefault(site, {})[when] = count
     provinces = conn.execute(
@@ -48,7 +50,7 @@ def chart_data(conn: Connection, top: int = TOP_PROVINCES) -> tuple[dict[str, di
         .order_by(desc("n"), ArticleRegion.code)
         .limit(top)
     ).all()
-    return per_month, [tuple(row) for row in provinces]
+    return per_month, [(code, name, n) for code, name, n in provinces]
 
 
 def archive_chart(conn: Connection, top: int = TOP_PROVINCES) -> bytes:

@@ -2,7 +2,7 @@
 
 Across crawls the storage upsert keeps one row per canonical URL. The same *article* at another
 URL (a mirror's copy) is not dropped: storage fingerprints its cleaned text and records it in
-the original's mirror cluster (crawler.db.store.place_in_clusters, docs/archive.md).
+the original's mirror cluster (crawler.db.clusters.place_in_clusters, docs/archive.md).
 """
 
 from __future__ import annotations

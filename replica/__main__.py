@@ -11,19 +11,13 @@ import threading
 from datetime import date
 from pathlib import Path
 
+from replica.evolution import add_articles, correct_articles
+from replica.faults import PAGE_FAULTS, plan_faults
 from replica.layouts import PORTAL_PREFIX, add_portal, drift_news
+from replica.model import EPAPER_PREFIX, NEWS_PREFIX
 from replica.server import MAIN_ADDRESS, MIRROR_ADDRESS, Behaviour, parse_faults, serve
-from replica.site import (
-    EPAPER_PREFIX,
-    NEWS_PREFIX,
-    PAGE_FAULTS,
-    add_articles,
-    add_traps,
-    build_site,
-    correct_articles,
-    expected_errors,
-    plan_faults,
-)
+from replica.site import build_site
+from replica.traps import add_traps
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -104,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
                 "portal": f"http://{MAIN_ADDRESS}:{port}{PORTAL_PREFIX}",
                 "articles": len(site.articles()),
                 "issue_days": [d.isoformat() for d in site.issue_days],
-                "expected_errors": expected_errors(site),
+                "expected_errors": site.expected_errors(),
             }
         ),
         flush=True,

@@ -15,7 +15,7 @@ import random
 from datetime import date, datetime, time, timedelta
 
 from replica import templates
-from replica.site import (
+from replica.model import (
     CHANNELS,
     LIST_PAGE_SIZE,
     MAIN,
@@ -23,9 +23,9 @@ from replica.site import (
     ManifestEntry,
     Site,
     Story,
-    _synthetic,
-    _utf8,
     load_pool,
+    synthetic_story,
+    utf8_page,
 )
 
 PORTAL_PREFIX = "/portal/"
@@ -41,7 +41,7 @@ def add_portal(site: Site, count: int, end_date: date, seed: int = 2021) -> None
         return
     rng = random.Random(seed + 7)
     pool = load_pool()
-    stories = [_synthetic(200_000 + n, pool, rng) for n in range(count)]
+    stories = [synthetic_story(200_000 + n, pool, rng) for n in range(count)]
     when = datetime.combine(end_date, time(17, 30))
     by_channel: dict[str, list[tuple[str, str, datetime]]] = {c: [] for c in PORTAL_CHANNELS}
     channels = list(PORTAL_CHANNELS)
@@ -50,7 +50,7 @@ def add_portal(site: Site, count: int, end_date: date, seed: int = 2021) -> None
         published = when.replace(second=0)
         channel = channels[n % len(channels)]
         path = f"{PORTAL_PREFIX}{channel}/{published:%Y%m}/t{published:%Y%m%d}_{700 + n}.html"
-        site.pages[(MAIN, path)] = _utf8(templates.portal_article(story, published))
+        site.pages[(MAIN, path)] = utf8_page(templates.portal_article(story, published))
         by_channel[channel].append((path, story.title, published))
         site.manifest.append(
             ManifestEntry(site="portal", host=MAIN, path=path, title=story.title, subtitle="",
@@ -64,19 +64,19 @@ def add_portal(site: Site, count: int, end_date: date, seed: int = 2021) -> None
     by_channel["xwzx"].insert(0, (gone, "（已删除）一篇撤下的稿件", newest))
     by_channel["xczx"].insert(0, (topic, "专题：乡村振兴在行动", newest))
     topic_links = [(path, title) for path, title, _ in by_channel["xczx"][1:8]]
-    site.pages[(MAIN, topic)] = _utf8(templates.portal_search(topic_links).replace("搜索结果", "专题"))
+    site.pages[(MAIN, topic)] = utf8_page(templates.portal_search(topic_links).replace("搜索结果", "专题"))
     for channel, items in by_channel.items():
         chunks = [items[i : i + PORTAL_PAGE_SIZE] for i in range(0, len(items), PORTAL_PAGE_SIZE)]
         for n, chunk in enumerate(chunks):
             name = "index.html" if n == 0 else f"index_{n}.html"
             next_name = f"index_{n + 1}.html" if n + 1 < len(chunks) else None
             html = templates.portal_list(PORTAL_CHANNELS[channel], chunk, next_name)
-            site.pages[(MAIN, f"{PORTAL_PREFIX}{channel}/{name}")] = _utf8(html)
+            site.pages[(MAIN, f"{PORTAL_PREFIX}{channel}/{name}")] = utf8_page(html)
     blocks = [(PORTAL_CHANNELS[c], [(p, t) for p, t, _ in items[:3]]) for c, items in by_channel.items()]
-    site.pages[(MAIN, PORTAL_PREFIX + "index.html")] = _utf8(templates.portal_home(blocks))
-    site.pages[(MAIN, PORTAL_PREFIX + "about.html")] = _utf8(templates.portal_about())
+    site.pages[(MAIN, PORTAL_PREFIX + "index.html")] = utf8_page(templates.portal_home(blocks))
+    site.pages[(MAIN, PORTAL_PREFIX + "about.html")] = utf8_page(templates.portal_about())
     search = templates.portal_search([(p, t) for p, t, _ in by_channel["xwzx"][1:6]])
-    site.pages[(MAIN, PORTAL_PREFIX + "search.html")] = _utf8(search)
+    site.pages[(MAIN, PORTAL_PREFIX + "search.html")] = utf8_page(search)
 
 
 def drift_news(site: Site) -> None:
@@ -91,7 +91,7 @@ def drift_news(site: Site) -> None:
         story = Story(key=entry.story, title=entry.title, kicker="", source=entry.source,
                       author=entry.author, editor=entry.editor, channel=rel.split("/", 1)[0],
                       paragraphs=entry.body)  # fmt: skip
-        site.pages[(MAIN, entry.path)] = _utf8(templates.drifted_news_article(story, published))
+        site.pages[(MAIN, entry.path)] = utf8_page(templates.drifted_news_article(story, published))
         entry.charset = "utf-8"
     nav = [(f"{c}/index.html", name) for c, name in CHANNELS.items()]
     for channel, items in by_channel.items():
@@ -102,4 +102,4 @@ def drift_news(site: Site) -> None:
             next_name = f"index_{n + 1}.html" if n + 1 < len(chunks) else None
             links = [(rel.split("/", 1)[1], title, published) for rel, title, published in chunk]
             html = templates.drifted_news_list(CHANNELS[channel], links, next_name, nav)
-            site.pages[(MAIN, f"{NEWS_PREFIX}{channel}/{name}")] = _utf8(html)
+            site.pages[(MAIN, f"{NEWS_PREFIX}{channel}/{name}")] = utf8_page(html)

@@ -33,7 +33,9 @@ from typing import ClassVar
 from urllib.parse import parse_qs, urlsplit
 
 from replica import templates
-from replica.site import MAIN, MIRROR, PAGE_FAULTS, Page, Site, trap_page
+from replica.faults import PAGE_FAULTS
+from replica.model import MAIN, MIRROR, Page, Site
+from replica.traps import trap_page
 
 logger = logging.getLogger(__name__)
 

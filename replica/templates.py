@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime
 from html import escape
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from replica.site import Story
+from replica.model import Story
 
 FOOTER = (
     '<div class="footer"><p>乡村干部报社 版权所有 未经授权禁止转载</p>'

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from replica.model import Site
 from replica.process import running
-from replica.site import Site, build_site
+from replica.site import build_site
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).parent / "fixtures"

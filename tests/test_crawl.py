@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from crawler.db import Article, RawPage
 from crawler.db.store import read_raw_body
 from crawler.demo import REPLICA_SETTINGS
-from replica.site import MAIN, MIRROR
+from replica.model import MAIN, MIRROR
 from tests.conftest import REPLICA_END, run_scrapy
 
 pytestmark = pytest.mark.slow

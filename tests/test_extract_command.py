@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from replica.site import MAIN
+from replica.model import MAIN
 from tests.conftest import FIXTURES, run_scrapy
 
 pytestmark = pytest.mark.slow

@@ -6,7 +6,7 @@ traceback; a filter that cannot match anything gets a `warning: …` line and th
 on. `GuardedCommand` applies it to every command that mixes it in: `process_options` checks
 the arguments, and the command's `run` is wrapped by `guarded` (which turns the known
 problems into that line). `ArchiveCommand` adds the archive (HARVEST_DB_URL), opened read-only
-unless the command writes, and the filter options.
+unless the command writes, and the filter options. `Progress` is every command's progress line.
 
 (Mixins, not ScrapyCommand subclasses: Scrapy takes every such class of a command module for
 the command.)
@@ -15,15 +15,19 @@ the command.)
 from __future__ import annotations
 
 import functools
+import logging
 import os
 import re
 import sys
+import unicodedata
 from argparse import ArgumentTypeError
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta, timezone
+from time import monotonic
 from typing import Any, ClassVar
 
 from scrapy.exceptions import UsageError
+from scrapy.utils.asyncio import create_looping_call
 from sqlalchemy import Engine, select
 from sqlalchemy.exc import ArgumentError, OperationalError
 
@@ -36,7 +40,10 @@ from crawler.db.engine import (
     make_engine,
     sqlite_path,
 )
-from crawler.db.search import ArticleFilter
+from crawler.db.query import Query, parse
+from crawler.db.search import ArticleFilter, BadQuery
+
+logger = logging.getLogger(__name__)
 
 CHINA = timezone(timedelta(hours=8))
 EXIT_BAD_INPUT = 2  # an input problem: the argument, the option or the archive given
@@ -180,6 +187,117 @@ class ArchiveCommand(GuardedCommand):
     def fail(self, message: str) -> None:
         """Say what was wrong with the input and exit with status 2."""
         self.exitcode = error(message)
+
+
+# --- output -------------------------------------------------------------------------------------
+
+
+def iso(value: datetime | None, zone: timezone = CHINA) -> str | None:
+    """ISO 8601 to the second (China time unless told), None stays None."""
+    return None if value is None else value.astimezone(zone).isoformat(timespec="seconds")
+
+
+def width(text: str) -> int:
+    """Columns a string takes on a terminal (Chinese characters take two)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def clip(text: str, columns: int) -> str:
+    out: list[str] = []
+    used = 0
+    for char in text:
+        used += width(char)
+        if used > columns - 1:
+            return "".join(out) + "…"
+        out.append(char)
+    return text
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, right: Sequence[int] = ()) -> str:
+    """A plain-text table: columns padded by display width, numbers (`right`) aligned right."""
+    cells = [[("" if v is None else str(v)) for v in row] for row in [headers, *rows]]
+    widths = [max(width(row[i]) for row in cells) for i in range(len(headers))]
+    lines = []
+    for n, row in enumerate(cells):
+        padded = [
+            " " * (w - width(v)) + v if i in right else v + " " * (w - width(v))
+            for i, (v, w) in enumerate(zip(row, widths, strict=True))
+        ]
+        lines.append("  ".join(padded).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def parsed_query(command: ArchiveCommand, args: list[str]) -> Query | None:
+    """The query of the command's arguments; None (after `error: …`, exit 2) when malformed."""
+    try:
+        return parse(" ".join(args))
+    except BadQuery as problem:
+        command.fail(str(problem))
+        return None
+
+
+class Progress:
+    """A command's progress on stderr: one line redrawn in place on a terminal; elsewhere nothing,
+    or a log line every `interval` seconds.
+
+    Counting (`export`, `reclean`): `Progress(total)`, then `advance(n)` after each batch draws a
+    bar of done/total. Following crawls (`harvest`): `Progress(line=…, interval=…)`, whose
+    `line(elapsed seconds)` is redrawn every half second (logged every `interval` seconds) while
+    the reactor runs, between `start()` and `stop()`.
+    """
+
+    def __init__(
+        self,
+        total: int = 0,
+        *,
+        line: Callable[[float], str] | None = None,
+        interval: float = 0.0,
+        tty: bool | None = None,
+    ) -> None:
+        self.total = total
+        self.done = 0
+        self.line = line or self.bar
+        self.tty = sys.stderr.isatty() if tty is None else tty
+        self.interval = 0.5 if self.tty else interval
+        self.started = monotonic()
+        self.loop: Any = None  # the LoopingCall between start() and stop()
+
+    @property
+    def elapsed(self) -> float:
+        return monotonic() - self.started
+
+    def bar(self, elapsed: float) -> str:
+        share = self.done / self.total if self.total else 1.0
+        return f"[{'#' * int(share * 30):<30}] {self.done}/{self.total} articles"
+
+    def advance(self, count: int) -> None:
+        self.done += count
+        if self.tty:
+            self.show()
+
+    def show(self) -> None:
+        line = self.line(self.elapsed)
+        if self.tty:
+            sys.stderr.write("\r\x1b[2K" + line)
+            sys.stderr.flush()
+        elif self.interval > 0:
+            logger.info("Progress: %s", line)
+
+    def start(self) -> None:
+        """Show the line every `interval` seconds while the reactor runs."""
+        if self.interval > 0:
+            self.loop = create_looping_call(self.show)
+            self.loop.start(self.interval, now=False)
+
+    def stop(self) -> None:
+        """Stop showing it; on a terminal, leave its last state on its own line."""
+        if self.loop is not None and self.loop.running:
+            self.loop.stop()
+        if self.tty:
+            self.show()
+            sys.stderr.write("\n")
 
 
 # --- filters -------------------------------------------------------------------------------------

@@ -20,8 +20,7 @@ from scrapy.exceptions import UsageError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
-from crawler.commands.base import ArchiveCommand, InputError
-from crawler.commands.search import table
+from crawler.commands.base import ArchiveCommand, InputError, table
 from crawler.db import schema
 from crawler.db.copy import TargetNotEmpty, copy_archive
 from crawler.db.engine import archive_writable, check_readable, make_engine

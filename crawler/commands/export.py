@@ -19,7 +19,6 @@ from __future__ import annotations
 import csv
 import json
 import sys
-import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -29,7 +28,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from sqlalchemy import Connection, func, select
 
-from crawler.commands.search import ArchiveCommand, add_filter_options, filter_from, parsed_query
+from crawler.commands.base import ArchiveCommand, Progress, add_filter_options, filter_from, parsed_query
 from crawler.db import Article
 from crawler.db.search import ArticleFilter, matching_ids
 
@@ -109,8 +108,10 @@ class _Parquet:
         import pyarrow.parquet as pq
 
         stamp = pa.timestamp("us", tz="UTC")
-        types = {"id": pa.int64(), "cluster_id": pa.int64(), "canonical": pa.bool_(), "damaged": pa.bool_(),
-                 "revision": pa.int64(), **dict.fromkeys(_TIMES, stamp)}  # fmt: skip
+        types: dict[str, pa.DataType] = {
+            "id": pa.int64(), "cluster_id": pa.int64(), "canonical": pa.bool_(), "damaged": pa.bool_(),
+            "revision": pa.int64(), **dict.fromkeys(_TIMES, stamp),
+        }  # fmt: skip
         self.pa = pa
         self.schema = pa.schema([(name, types.get(name, pa.string())) for name in COLUMNS])
         self.writer = pq.ParquetWriter(path, self.schema, compression="zstd")
@@ -120,31 +121,6 @@ class _Parquet:
 
     def close(self) -> None:
         self.writer.close()
-
-
-class Progress:
-    """`exported N/TOTAL` redrawn on stderr, on a terminal only."""
-
-    def __init__(self, total: int) -> None:
-        self.total = total
-        self.done = 0
-        self.tty = sys.stderr.isatty()
-        self.started = time.monotonic()
-
-    def advance(self, count: int) -> None:
-        self.done += count
-        if self.tty:
-            share = self.done / self.total if self.total else 1.0
-            bar = "#" * int(share * 30)
-            sys.stderr.write(f"\r[{bar:<30}] {self.done}/{self.total} articles")
-            sys.stderr.flush()
-
-    def finish(self, path: Path) -> None:
-        if self.tty:
-            sys.stderr.write("\n")
-        sys.stderr.write(
-            f"Exported {self.done} articles to {path} in {time.monotonic() - self.started:.1f} s\n"
-        )
 
 
 class Command(ArchiveCommand, ScrapyCommand):
@@ -189,8 +165,10 @@ class Command(ArchiveCommand, ScrapyCommand):
         try:
             with engine.connect() as conn:
                 ids = None if query is None else matching_ids(conn, query, where)
-                total = len(ids) if ids is not None else (
-                    conn.scalar(select(func.count()).select_from(Article).where(*where.clauses())) or 0
+                total = (
+                    len(ids)
+                    if ids is not None
+                    else (conn.scalar(select(func.count()).select_from(Article).where(*where.clauses())) or 0)
                 )
                 progress = Progress(total)
                 with _open(path, fmt) as out:
@@ -206,14 +184,16 @@ class Command(ArchiveCommand, ScrapyCommand):
                         writer.close()
         finally:
             engine.dispose()
-        progress.finish(path)
+        progress.stop()
+        sys.stderr.write(f"Exported {progress.done} articles to {path} in {progress.elapsed:.1f} s\n")
 
 
 class _open:
     """The text output (stdout for '-'); nothing to open for Parquet, which writes the file itself."""
 
     def __init__(self, path: Path, fmt: str) -> None:
-        self.path, self.fmt, self.handle = path, fmt, None
+        self.path, self.fmt = path, fmt
+        self.handle: TextIO | None = None
 
     def __enter__(self) -> TextIO:
         if self.fmt == "parquet":

@@ -216,6 +216,7 @@ class Command(GuardedCommand, ScrapyCommand):
             item: Any, response: Response | None, exception: BaseException, spider: Any, **kw: Any
         ) -> None:
             index = kw.get("harvest_input", response.meta["harvest_input"] if response is not None else None)
+            assert isinstance(index, int), "every request of an input carries its index"
             results[index] = {"input": args[index], "error": str(exception) or type(exception).__name__}
 
         if inputs:

@@ -24,9 +24,8 @@ from scrapy.commands import ScrapyCommand
 from scrapy.crawler import AsyncCrawlerRunner, Crawler
 from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
-from scrapy.utils.asyncio import create_looping_call
 
-from crawler.commands.base import GuardedCommand, InputError
+from crawler.commands.base import GuardedCommand, InputError, Progress
 from crawler.commands.base import error as error_line  # a method here names its exception `error`
 from crawler.commands.sources import list_sources
 from crawler.db.engine import archive_writable
@@ -49,38 +48,9 @@ def _names(values: list[str]) -> list[str]:
     return [name.strip() for value in values for name in value.split(",") if name.strip()]
 
 
-class Progress:
-    """Redraws one line on a terminal, or logs a line every `interval` seconds elsewhere."""
-
-    def __init__(self, crawlers: list[Crawler], tty: bool, interval: float) -> None:
-        self.crawlers = crawlers
-        self.tty = tty
-        self.interval = 0.5 if tty else interval
-        self.started = time.monotonic()
-        self.loop: Any = None
-
-    def figures(self) -> list[dict[str, Any]]:
-        return [run_figures(c.spidercls.name, c.stats.get_stats()) for c in self.crawlers]
-
-    def tick(self) -> None:
-        line = progress_line(self.figures(), time.monotonic() - self.started)
-        if self.tty:
-            sys.stderr.write("\r\x1b[2K" + line)
-            sys.stderr.flush()
-        else:
-            logger.info("Progress: %s", line)
-
-    def start(self) -> None:
-        if self.interval > 0:
-            self.loop = create_looping_call(self.tick)
-            self.loop.start(self.interval, now=False)
-
-    def stop(self) -> None:
-        if self.loop is not None and self.loop.running:
-            self.loop.stop()
-        if self.tty:
-            self.tick()
-            sys.stderr.write("\n")
+def _figures(crawlers: list[Crawler]) -> list[dict[str, Any]]:
+    """Each crawler's run figures (crawler.harvest.progress.run_figures), as they stand."""
+    return [run_figures(c.spidercls.name, c.stats.get_stats()) for c in crawlers]
 
 
 class Command(GuardedCommand, ScrapyCommand):
@@ -174,11 +144,14 @@ class Command(GuardedCommand, ScrapyCommand):
 
     def new_progress(self, crawlers: list[Crawler]) -> Progress:
         assert self.settings is not None
-        return Progress(crawlers, sys.stderr.isatty(), self.settings.getfloat("HARVEST_PROGRESS_INTERVAL"))
+        return Progress(
+            line=lambda elapsed: progress_line(_figures(crawlers), elapsed),
+            interval=self.settings.getfloat("HARVEST_PROGRESS_INTERVAL"),
+        )
 
-    def report(self, progress: Progress) -> int:
+    def report(self, crawlers: list[Crawler]) -> int:
         """Print the summary table (a verdict per source); the exit status it calls for."""
-        figures = progress.figures()
+        figures = _figures(crawlers)
         sys.stdout.write(summary_table(figures) + "\n")
         sys.stdout.flush()
         if not figures or any(f["verdict"] == FAILED or f["finish_reason"] != "finished" for f in figures):
@@ -192,7 +165,7 @@ class Command(GuardedCommand, ScrapyCommand):
         asyncio.get_event_loop().call_soon(progress.start)
         self.crawler_process.start()
         progress.stop()
-        status = self.report(progress)
+        status = self.report(crawlers)
         return EXIT_FAILED if self.crawler_process.bootstrap_failed else status
 
     def harvest_every(self, plan: list[Planned], interval: float) -> None:
@@ -208,12 +181,13 @@ class Command(GuardedCommand, ScrapyCommand):
                 now = time.monotonic()
                 runs = [p for p in plan if due(p, last_started, now)]
                 last_started.update({p.name: now for p in runs})
-                progress = self.new_progress(self.start_crawlers(runs))
+                crawlers = self.start_crawlers(runs)
+                progress = self.new_progress(crawlers)
                 progress.start()
                 await process.join()
                 progress.stop()
-                self.report(progress)
-                for figures in progress.figures():
+                self.report(crawlers)
+                for figures in _figures(crawlers):
                     if figures["verdict"] != OK:
                         level = logging.ERROR if figures["verdict"] == FAILED else logging.WARNING
                         logger.log(level, "Source %s: %s", figures["spider"], figures["verdict"])

@@ -19,9 +19,7 @@ from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
 from sqlalchemy import Connection, Engine, func, select
 
-from crawler.commands.base import ArchiveCommand, add_filter_options, filter_from
-from crawler.commands.export import Progress
-from crawler.commands.search import table
+from crawler.commands.base import ArchiveCommand, Progress, add_filter_options, filter_from, table
 from crawler.db import Article, RawPage
 from crawler.db.search import ArticleFilter
 from crawler.db.store import read_raw_body, upsert_articles

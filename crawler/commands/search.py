@@ -13,66 +13,33 @@ from __future__ import annotations
 import csv
 import json
 import sys
-import unicodedata
 from collections.abc import Sequence
-from datetime import datetime, timezone
 from typing import Any
 
 from scrapy.commands import ScrapyCommand
-from sqlalchemy import select
+from sqlalchemy import Row, select
 
-from crawler.commands.base import (  # the shared command layer; older code imports these from here
-    CHINA,
+from crawler.commands.base import (
     ArchiveCommand,
     add_filter_options,
+    clip,
     filter_from,
+    iso,
+    parsed_query,
     positive_int,
 )
 from crawler.db import Article
-from crawler.db.query import Query, article_text, parse
-from crawler.db.search import BadQuery, count_hits, search, snippet
+from crawler.db.query import Query, article_text
+from crawler.db.search import HitCount, count_hits, search, snippet
 
 KWIC_CONTEXT = 20  # characters on each side of a hit in `--format kwic`
 
 
-def iso(value: datetime | None, zone: timezone = CHINA) -> str | None:
-    """ISO 8601 to the second (China time unless told), None stays None."""
-    return None if value is None else value.astimezone(zone).isoformat(timespec="seconds")
+def _best_snippet(articles: Sequence[Row[Any]], terms: list[str]) -> str:
+    """From the canonical copy's body if it holds a hit, else its title or kicker, else the matched copy's.
 
-
-def width(text: str) -> int:
-    """Columns a string takes on a terminal (Chinese characters take two)."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def clip(text: str, columns: int) -> str:
-    out, used = [], 0
-    for char in text:
-        used += width(char)
-        if used > columns - 1:
-            return "".join(out) + "…"
-        out.append(char)
-    return text
-
-
-def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, right: Sequence[int] = ()) -> str:
-    """A plain-text table: columns padded by display width, numbers (`right`) aligned right."""
-    cells = [[("" if v is None else str(v)) for v in row] for row in [headers, *rows]]
-    widths = [max(width(row[i]) for row in cells) for i in range(len(headers))]
-    lines = []
-    for n, row in enumerate(cells):
-        padded = [
-            " " * (w - width(v)) + v if i in right else v + " " * (w - width(v))
-            for i, (v, w) in enumerate(zip(row, widths, strict=True))
-        ]
-        lines.append("  ".join(padded).rstrip())
-        if n == 0:
-            lines.append("  ".join("-" * w for w in widths))
-    return "\n".join(lines)
-
-
-def _best_snippet(articles: Sequence[Article], terms: list[str]) -> str:
-    """From the canonical copy's body if it holds a hit, else its title or kicker, else the matched copy's."""
+    `articles` are rows of the articles table (a Connection reads select(Article) as its columns).
+    """
     candidates = [text for a in articles for text in (a.body, a.title, a.subtitle or "")]
     for text in candidates:
         if any(t in text.lower() for t in terms):
@@ -90,18 +57,9 @@ def kwic(text: str, query: Query, context: int = KWIC_CONTEXT) -> tuple[str, str
     return flat[max(0, start - context) : start], flat[start:end], flat[end : end + context]
 
 
-def parsed_query(command: ArchiveCommand, args: list[str]) -> Query | None:
-    """The query of the command's arguments; None (after `error: …`, exit 2) when malformed."""
-    try:
-        return parse(" ".join(args))
-    except BadQuery as problem:
-        command.fail(str(problem))
-        return None
-
-
 class Command(ArchiveCommand, ScrapyCommand):
     def syntax(self) -> str:
-        return "[options] QUERY...   (words: AND; OR; -word: NOT; \"a phrase\")"
+        return '[options] QUERY...   (words: AND; OR; -word: NOT; "a phrase")'
 
     def short_desc(self) -> str:
         return "Search the archive: ranked articles, one per mirror cluster, with a snippet"
@@ -121,14 +79,15 @@ class Command(ArchiveCommand, ScrapyCommand):
         try:
             with engine.connect() as conn:
                 # The total goes under a table or a concordance (JSON and CSV stay plain data).
-                wants_total = opts.count or opts.format in ("table", "kwic")
-                total = count_hits(conn, query, filter_from(opts)) if wants_total else None
                 if opts.count:
-                    sys.stdout.write(f"{total.clusters}\n")
+                    sys.stdout.write(f"{count_hits(conn, query, filter_from(opts)).clusters}\n")
                     return
+                wants_total = opts.format in ("table", "kwic")
+                total = count_hits(conn, query, filter_from(opts)) if wants_total else None
                 hits = search(conn, query, filter_from(opts), limit=opts.limit)
                 ids = {h.cluster_id for h in hits} | {h.matched_id for h in hits}
-                articles = {a.id: a for a in conn.execute(select(Article).where(Article.id.in_(ids)))}
+                rows = conn.execute(select(Article).where(Article.id.in_(ids)))
+                articles: dict[int, Row[Any]] = {a.id: a for a in rows}
         finally:
             engine.dispose()
         terms = query.terms
@@ -154,7 +113,8 @@ class Command(ArchiveCommand, ScrapyCommand):
             sys.stdout.write(self.total_line(total))
 
     @staticmethod
-    def total_line(total: Any) -> str:
+    def total_line(total: HitCount | None) -> str:
+        assert total is not None  # counted for the formats that print it
         hits = f"{total.clusters} hit{'s' if total.clusters != 1 else ''}"
         articles = f"{total.articles} matching article{'s' if total.articles != 1 else ''}"
         return f"{hits} in all ({articles}, mirror copies included)\n"

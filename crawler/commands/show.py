@@ -11,8 +11,7 @@ from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from sqlalchemy import Connection, or_, select
 
-from crawler.commands.base import EXIT_FAILED, MAX_ID, error
-from crawler.commands.search import ArchiveCommand, iso, table
+from crawler.commands.base import EXIT_FAILED, MAX_ID, ArchiveCommand, error, iso, table
 from crawler.db import Article, ArticleRevision, ArticleUrl, RawPage
 from crawler.urls import canonical_url
 
@@ -37,7 +36,7 @@ def provenance(conn: Connection, article: Any) -> dict[str, Any]:
     """The article as JSON: its fields, sightings, fetches, cluster and earlier versions."""
 
     def utc(value: Any) -> str | None:
-        return iso(value, UTC)  # type: ignore[arg-type]
+        return iso(value, UTC)
 
     sightings = conn.execute(
         select(ArticleUrl).where(ArticleUrl.article_id == article.id).order_by(ArticleUrl.first_seen_at)

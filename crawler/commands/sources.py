@@ -15,8 +15,7 @@ from scrapy.commands import ScrapyCommand
 from sqlalchemy import func, select
 from sqlalchemy.engine import make_url
 
-from crawler.commands.base import GuardedCommand, error
-from crawler.commands.search import iso, table
+from crawler.commands.base import GuardedCommand, error, iso, table
 from crawler.db import CrawlRun, make_engine
 from crawler.sources import Source, SourceError, load_sources, registry_path
 

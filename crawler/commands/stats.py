@@ -16,8 +16,7 @@ from sqlalchemy import Connection, desc, func, select
 from sqlalchemy.orm import aliased
 
 from crawler.charts import archive_chart
-from crawler.commands.base import add_filter_options, filter_from, positive_int
-from crawler.commands.search import ArchiveCommand, iso, table
+from crawler.commands.base import ArchiveCommand, add_filter_options, filter_from, iso, positive_int, table
 from crawler.db import Article, ArticleRegion, CrawlRun
 from crawler.db.search import ArticleFilter
 

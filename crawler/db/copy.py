@@ -39,7 +39,7 @@ def copy_archive(source: Engine, target: Engine) -> dict[str, int]:
                 dst.execute(insert(table), batch)
                 copied[table.name] += len(batch)
         if clusters:
-            articles = Article.__table__
+            articles = Base.metadata.tables[Article.__tablename__]
             dst.execute(
                 update(articles)
                 .where(articles.c.id == bindparam("article"))

@@ -15,7 +15,7 @@ must not touch another Latin letter or digit: 5G does not match 15G or 5GB, 2.3�
 match 12.3万亩; Chinese characters around a word are fine (建5G基站 holds 5G基站).
 
 `Query.matches` is that rule, in Python: the search index only narrows the candidates
-(crawler/db/search.py), and tests compare both on every stored text. No parentheses; AND,
+(crawler/db/search/), and tests compare both on every stored text. No parentheses; AND,
 NOT, NEAR, `*`, `:` are plain words or separators. A malformed query raises BadQuery, whose
 message is one line for the user.
 """

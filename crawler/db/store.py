@@ -1,35 +1,33 @@
-"""Reading and writing the archive: explicit INSERT … ON CONFLICT upserts, one transaction per batch."""
+"""Reading and writing the archive: explicit INSERT … ON CONFLICT upserts, one transaction per batch.
+
+What an upsert of articles keeps in step lives beside it: the search index (crawler.db.search) and
+the mirror clusters (crawler.db.clusters). What an incremental harvest reads and records between
+runs is crawler.db.state.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import zlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, delete, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import aliased
+from sqlalchemy import Connection, Engine, delete, select, update
 
+from crawler.db.clusters import place_in_clusters
 from crawler.db.models import (
     Article,
-    ArticleBand,
-    ArticleFingerprint,
     ArticleRegion,
     ArticleRevision,
     ArticleUrl,
-    CrawlRun,
-    PageValidator,
     RawPage,
     china_day,
 )
 from crawler.db.search import index_articles, unindex_articles
-from crawler.text.fingerprint import NEAR_DUPLICATE, fingerprint, similarity
+from crawler.db.upsert import insert
 from crawler.urls import host_of
-
-_DIALECT_INSERT = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 
 
 @dataclass(frozen=True)
@@ -54,13 +52,6 @@ def content_sha256(title: str, subtitle: str | None, body: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _insert(conn: Connection, table: Any) -> Any:
-    try:
-        return _DIALECT_INSERT[conn.dialect.name](table)
-    except KeyError:
-        raise NotImplementedError(f"no upsert for database dialect {conn.dialect.name!r}") from None
-
-
 def _raw_page_row(page: RawPageRecord) -> dict[str, Any]:
     return {
         "url": page.url,
@@ -81,9 +72,9 @@ def upsert_raw_pages(conn: Connection, pages: Sequence[RawPageRecord]) -> list[i
     """
     if not pages:
         return []
-    stmt = _insert(conn, RawPage)
-    stmt = stmt.on_conflict_do_update(
-        index_elements=["url", "sha256"], set_={"last_fetched_at": stmt.excluded.last_fetched_at}
+    pages_insert = insert(conn, RawPage)
+    stmt = pages_insert.on_conflict_do_update(
+        index_elements=["url", "sha256"], set_={"last_fetched_at": pages_insert.excluded.last_fetched_at}
     ).returning(RawPage.id, sort_by_parameter_order=True)
     return list(conn.execute(stmt, [_raw_page_row(page) for page in pages]).scalars())
 
@@ -148,7 +139,7 @@ def upsert_articles(conn: Connection, rows: Sequence[dict[str, Any]]) -> BatchRe
             changed.append(row)
         by_columns.setdefault(tuple(sorted(row)), []).append(row)
     for columns, same_shape in by_columns.items():  # one executemany per set of columns (usually one)
-        stmt = _insert(conn, Article)
+        stmt = insert(conn, Article)
         stmt = stmt.on_conflict_do_update(
             index_elements=["canonical_url"],
             set_={name: stmt.excluded[name] for name in columns if name not in _KEEP_ON_UPDATE},
@@ -176,7 +167,7 @@ def _keep_revision(conn: Connection, article_id: int, now: datetime) -> tuple[in
     columns = [getattr(Article, name) for name in _REVISION_FIELDS]
     old = conn.execute(select(Article.id, Article.revision, *columns).where(Article.id == article_id)).one()
     values = dict(zip(("article_id", "revision", *_REVISION_FIELDS), old, strict=True))
-    conn.execute(_insert(conn, ArticleRevision).values(**values, superseded_at=now))
+    conn.execute(insert(conn, ArticleRevision).values(**values, superseded_at=now))
     conn.execute(update(Article).where(Article.id == article_id).values(revision=Article.revision + 1))
     return article_id, values["title"], values["subtitle"], values["body"]
 
@@ -195,7 +186,7 @@ def _record_sightings(
         when = row.get("fetched_at") or datetime.now(UTC)
         seen[url] = {"url": url, "article_id": ids[row["canonical_url"]], "host": host_of(url),
                      "first_seen_at": when, "last_seen_at": when}  # fmt: skip
-    stmt = _insert(conn, ArticleUrl)
+    stmt = insert(conn, ArticleUrl)
     stmt = stmt.on_conflict_do_update(
         index_elements=["url"],
         set_={"last_seen_at": stmt.excluded.last_seen_at, "article_id": stmt.excluded.article_id},
@@ -214,125 +205,15 @@ def _record_regions(conn: Connection, regions: Sequence[tuple[int, Sequence[Mapp
         for article_id, found in regions for region in found or ()
     }  # fmt: skip
     if rows:
-        conn.execute(_insert(conn, ArticleRegion), list(rows.values()))
+        conn.execute(insert(conn, ArticleRegion), list(rows.values()))
 
 
-# --- mirror clusters --------------------------------------------------------------------------
+# --- batches (what the storage stage calls) -------------------------------------------------
 
 
 def is_damaged(flags: Iterable[str]) -> bool:
     """A spam mirror's marks on a text: converted to Traditional script, pinyin written inline."""
     return any(":script:t2s" in flag or ":pinyin-removed:" in flag for flag in flags)
-
-
-@dataclass
-class _Placed:
-    id: int
-    sha: str
-    signature: bytes
-    bands: tuple[int, ...]
-    damaged: bool
-    cluster: int | None
-
-
-def place_in_clusters(conn: Connection, written: Sequence[tuple[int, dict[str, Any]]]) -> None:
-    """Fingerprint new and changed articles and give each new one its mirror cluster.
-
-    "Same article" is the same content hash, else an estimated Jaccard similarity of at least
-    NEAR_DUPLICATE with an article sharing an LSH band. A cluster's canonical article is its
-    first undamaged copy (see is_damaged): an original found after its mirror copies takes over.
-    A changed article keeps its cluster.
-    """
-    placed: list[_Placed] = []
-    for article_id, row in written:
-        print_ = fingerprint(row["title"], row.get("subtitle"), row["body"])
-        placed.append(_Placed(article_id, row["content_sha256"], print_.signature, print_.bands,
-                              bool(row.get("damaged")), None))  # fmt: skip
-    ids = [p.id for p in placed]
-    current = dict(conn.execute(select(Article.id, Article.cluster_id).where(Article.id.in_(ids))).all())
-    for p in placed:
-        p.cluster = current.get(p.id)
-    conn.execute(delete(ArticleBand).where(ArticleBand.article_id.in_(ids)))
-    fps = _insert(conn, ArticleFingerprint)
-    conn.execute(
-        fps.on_conflict_do_update(index_elements=["article_id"], set_={"signature": fps.excluded.signature}),
-        [{"article_id": p.id, "signature": p.signature} for p in placed],
-    )
-    bands = [{"key": key, "article_id": p.id} for p in placed for key in set(p.bands)]
-    pending = [p for p in placed if p.cluster is None]
-    if pending:
-        _cluster(conn, pending)
-    if bands:
-        conn.execute(_insert(conn, ArticleBand).on_conflict_do_nothing(), bands)
-
-
-def _cluster(conn: Connection, pending: list[_Placed]) -> None:
-    """Join each new article to the cluster of its best match (stored, or earlier in the batch)."""
-    canon = aliased(Article)
-    shas = {p.sha for p in pending}
-    keys = {key for p in pending for key in p.bands}
-    by_sha: dict[str, int] = {}
-    damaged_canonical: dict[int, bool] = {}
-    for sha, cluster, damaged in conn.execute(
-        select(Article.content_sha256, Article.cluster_id, canon.damaged)
-        .join(canon, canon.id == Article.cluster_id)
-        .where(Article.content_sha256.in_(shas))
-    ):
-        by_sha.setdefault(sha, cluster)
-        damaged_canonical[cluster] = damaged
-    by_band: dict[int, list[tuple[int, bytes, int]]] = {}  # key -> (article, signature, cluster)
-    if keys:
-        for key, article_id, signature, cluster, damaged in conn.execute(
-            select(ArticleBand.key, ArticleBand.article_id, ArticleFingerprint.signature, Article.cluster_id,
-                   canon.damaged)
-            .join(Article, Article.id == ArticleBand.article_id)
-            .join(ArticleFingerprint, ArticleFingerprint.article_id == ArticleBand.article_id)
-            .join(canon, canon.id == Article.cluster_id)
-            .where(ArticleBand.key.in_(keys))
-        ):  # fmt: skip
-            by_band.setdefault(key, []).append((article_id, signature, cluster))
-            damaged_canonical[cluster] = damaged
-    moved: dict[int, int] = {}  # cluster -> the cluster it became (its new canonical article)
-
-    def final(cluster: int) -> int:
-        while cluster in moved:
-            cluster = moved[cluster]
-        return cluster
-
-    for p in pending:
-        match = by_sha.get(p.sha)
-        if match is None:
-            best = 0.0
-            for key in p.bands:
-                for article_id, signature, cluster in by_band.get(key, ()):
-                    score = similarity(p.signature, signature) if article_id != p.id else 0.0
-                    if score >= NEAR_DUPLICATE and score > best:
-                        best, match = score, cluster
-        if match is None:
-            p.cluster = p.id
-            damaged_canonical[p.id] = p.damaged
-        else:
-            match = final(match)
-            if damaged_canonical.get(match, False) and not p.damaged:  # the original takes over
-                moved[match] = p.id
-                damaged_canonical[p.id] = False
-                p.cluster = p.id
-            else:
-                p.cluster = match
-        by_sha.setdefault(p.sha, p.cluster)
-        for key in p.bands:
-            by_band.setdefault(key, []).append((p.id, p.signature, p.cluster))
-    for p in pending:
-        p.cluster = final(p.cluster or p.id)
-    articles = Article.__table__
-    conn.execute(
-        update(articles)
-        .where(articles.c.id == bindparam("article_id"))
-        .values(cluster_id=bindparam("cluster")),
-        [{"article_id": p.id, "cluster": p.cluster} for p in pending],
-    )
-    for old in moved:
-        conn.execute(update(Article).where(Article.cluster_id == old).values(cluster_id=final(old)))
 
 
 def write_batch(engine: Engine, batch: Sequence[tuple[RawPageRecord | None, dict[str, Any]]]) -> BatchResult:
@@ -341,74 +222,3 @@ def write_batch(engine: Engine, batch: Sequence[tuple[RawPageRecord | None, dict
         raw_ids = iter(upsert_raw_pages(conn, [raw for raw, _ in batch if raw is not None]))
         rows = [row if raw is None else {**row, "raw_page_id": next(raw_ids)} for raw, row in batch]
         return upsert_articles(conn, rows)
-
-
-# --- incremental harvesting -------------------------------------------------------------
-
-
-def known_urls(conn: Connection, urls: Iterable[str]) -> set[str]:
-    """Those of `urls` (canonical) already stored: one indexed lookup, whatever the archive's size."""
-    wanted = list(dict.fromkeys(urls))
-    if not wanted:
-        return set()
-    return set(conn.scalars(select(Article.canonical_url).where(Article.canonical_url.in_(wanted))))
-
-
-def recent_articles(conn: Connection, spider: str, since: datetime) -> Iterator[Any]:
-    """(url, published_at, edition) of a spider's articles published (or first seen) since `since`."""
-    when = func.coalesce(Article.published_at, Article.first_seen_at)
-    stmt = (
-        select(Article.url, Article.published_at, Article.edition)
-        .where(Article.spider == spider, when >= since)
-        .order_by(when.desc())
-    )
-    yield from conn.execute(stmt.execution_options(yield_per=500))
-
-
-def page_validator(conn: Connection, url: str) -> tuple[str | None, str | None] | None:
-    """(ETag, Last-Modified) saved for a list page, or None."""
-    row = conn.execute(
-        select(PageValidator.etag, PageValidator.last_modified).where(PageValidator.url == url)
-    ).one_or_none()
-    return None if row is None else (row.etag, row.last_modified)
-
-
-def save_validators(engine: Engine, validators: Mapping[str, tuple[str | None, str | None]]) -> None:
-    """Upsert list-page validators in one transaction."""
-    if not validators:
-        return
-    now = datetime.now(UTC)
-    with engine.begin() as conn:
-        for url, (etag, last_modified) in validators.items():
-            stmt = _insert(conn, PageValidator).values(
-                url=url, etag=etag, last_modified=last_modified, saved_at=now
-            )
-            stmt = stmt.on_conflict_do_update(
-                index_elements=["url"],
-                set_={"etag": etag, "last_modified": last_modified, "saved_at": now},
-            )
-            conn.execute(stmt)
-
-
-# --- run records --------------------------------------------------------------------------
-
-
-def start_run(engine: Engine, **fields: Any) -> int:
-    """Insert the crawl_runs row of a run that is starting; return its id."""
-    with engine.begin() as conn:
-        return conn.execute(_insert(conn, CrawlRun).values(**fields).returning(CrawlRun.id)).scalar_one()
-
-
-def update_run(engine: Engine, run_id: int, **fields: Any) -> None:
-    with engine.begin() as conn:
-        conn.execute(update(CrawlRun).where(CrawlRun.id == run_id).values(**fields))
-
-
-def last_run(conn: Connection, spider: str, *, exclude: int | None = None, clean: bool = False) -> Any:
-    """The latest crawl_runs row of a spider (the latest clean one with clean=True), or None."""
-    stmt = select(CrawlRun).where(CrawlRun.spider == spider)
-    if exclude is not None:
-        stmt = stmt.where(CrawlRun.id != exclude)
-    if clean:
-        stmt = stmt.where(CrawlRun.clean.is_(True))
-    return conn.execute(stmt.order_by(CrawlRun.id.desc()).limit(1)).one_or_none()

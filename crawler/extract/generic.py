@@ -12,6 +12,7 @@ between the headline and the body, then just after the body, then in ``<meta>`` 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -239,14 +240,26 @@ def _clean(text: str) -> str:
     return _WS.sub(" ", text).strip()
 
 
+def _strings(node: etree._Element, path: str) -> list[str]:
+    """What an XPath of text nodes or attribute values selects, as strings."""
+    found = node.xpath(path)
+    return [str(value) for value in found] if isinstance(found, list) else []
+
+
+def _text_content(node: etree._Element) -> str:
+    """The text of an element and all its descendants (every node here comes from lxml.html)."""
+    assert isinstance(node, html.HtmlElement)
+    return str(node.text_content())
+
+
 def _title(root: etree._Element, lines: list[_Line]) -> tuple[str, bool]:
     """The headline and whether it is sure: the heading, og:title or line that best matches <title>."""
-    page_title = _clean(" ".join(root.xpath("//title//text()")))
-    og = _clean(" ".join(root.xpath("//meta[@property='og:title']/@content")))
+    page_title = _clean(" ".join(_strings(root, "//title//text()")))
+    og = _clean(" ".join(_strings(root, "//meta[@property='og:title']/@content")))
     candidates = []
     for tag in _HEADING_TAGS:
         for node in root.iter(tag):
-            text = _clean(node.text_content())
+            text = _clean(_text_content(node))
             if 4 <= len(text) <= 120:
                 candidates.append(text)
     if og:
@@ -282,7 +295,7 @@ def _site_part(parts: list[str], root: etree._Element, candidates: list[str]) ->
     网/频道/博客…), or when no visible line is a whole part of <title> but the last one holds."""
     if len(parts) < 2:
         return None
-    names = [_clean(v) for v in root.xpath(_SITE_NAME_XPATH) if _clean(v)]
+    names = [_clean(v) for v in _strings(root, _SITE_NAME_XPATH) if _clean(v)]
 
     def named(part: str) -> bool:
         return len(part) <= _SITE_PART_MAX and (
@@ -312,18 +325,18 @@ _UI = "(?:播报文章|语音播报|听新闻|朗读全文)"
 _UI_WORDS = re.compile(rf"^{_UI}\s*|(?<=\S{{6}}){_UI}.*$")
 
 
-def strip_site_name(title: str, root: etree._Element, lines: list[_Line] = ()) -> str:
+def strip_site_name(title: str, root: etree._Element, lines: Sequence[_Line] = ()) -> str:
     """The headline without the site's name or channel around it: a part after (or before) a
     separator - _ | —— goes when it is og:site_name, reads like a site or channel name, or the
     rest stands alone as a heading on the page. UI words (播报文章) go too."""
     title = _TRAILING_SEPARATORS.sub("", _UI_WORDS.sub("", title).strip())
-    names = [_clean(v) for v in root.xpath(_SITE_NAME_XPATH)]
+    names = [_clean(v) for v in _strings(root, _SITE_NAME_XPATH)]
     for name in names:  # the site's own name after a separator: it and all after it go
         at = title.find(name, 4) if len(name) >= 2 else -1
         cuts = [m for m in _TITLE_SPLIT.finditer(title, 0, at + 1) if m.end() == at] if at > 0 else []
         if cuts:
             title = title[: cuts[0].start()].strip()
-    headings = {_clean(node.text_content()) for tag in _HEADING_TAGS for node in root.iter(tag)}
+    headings = {_clean(_text_content(node)) for tag in _HEADING_TAGS for node in root.iter(tag)}
     headings |= {line.text for line in lines if not line.link_chars and len(line.text) <= 120}
 
     def site_like(part: str, rest: str) -> bool:
@@ -347,9 +360,9 @@ def _claimed_over(root: etree._Element, lines: list[_Line], start: int) -> str:
     """The page's own title (og:title, else <title>) without the site's name, when it stands over
     the body as a line of its own: then that line is the headline, whatever the lines between
     say (an author card, a time, a logo)."""
-    claims = (root.xpath("//meta[@property='og:title']/@content"), root.xpath("//title//text()"))
-    for claim in claims:
-        claim = strip_site_name(_clean(" ".join(claim)), root, lines)
+    claims = (_strings(root, "//meta[@property='og:title']/@content"), _strings(root, "//title//text()"))
+    for parts in claims:
+        claim = strip_site_name(_clean(" ".join(parts)), root, lines)
         if len(claim) < 4:
             continue
         at = _find_title_line(lines, claim, start)
@@ -392,7 +405,8 @@ def _headline_near(lines: list[_Line], start: int) -> str:
     ):
         return opening.text  # the text block opens with its heading (a linked post title too)
     skipped_start = False
-    for position in [*range(start - 1, max(start - 6, -1), -1), start, start + 1]:
+    positions: list[int] = [*range(start - 1, max(start - 6, -1), -1), start, start + 1]
+    for position in positions:
         if position < 0 or position >= len(lines) or (position > start and not skipped_start):
             continue
         line = lines[position]
@@ -420,7 +434,7 @@ def _title_named(line: _Line) -> bool:
     if _TITLE_NAME.search(_names(line.owner)):
         return True
     return any(
-        _TITLE_NAME.search(_names(link)) and _clean(link.text_content()) == line.text
+        _TITLE_NAME.search(_names(link)) and _clean(_text_content(link)) == line.text
         for link in line.owner.iter("a")
     )
 
@@ -557,7 +571,7 @@ def _best_container(lines: list[_Line], walk: _Walk, headline_at: int | None = N
     best, best_score = ranked[0]
     if headline_at is None or not (_repeated(best) or _alike_items(best)):
         return best
-    first_line = {}
+    first_line: dict[etree._Element, int] = {}
     for line in lines:
         for node in (line.owner, *line.owner.iterancestors()):
             first_line.setdefault(node, line.index)
@@ -628,7 +642,9 @@ def _container_lines(lines: list[_Line], container: etree._Element) -> list[_Lin
     return chosen
 
 
-def _in_bad_subtree(node: etree._Element, container: etree._Element, cache: dict) -> bool:
+def _in_bad_subtree(
+    node: etree._Element, container: etree._Element, cache: dict[etree._Element, bool]
+) -> bool:
     path = []
     found = False
     current: etree._Element | None = node
@@ -763,7 +779,7 @@ def _is_video_only(container: etree._Element, body_chars: int) -> bool:
 def _thread_signs(root: etree._Element, lines: list[_Line]) -> list[str]:
     """Every sign that a page is a forum thread or a Q&A page, one entry each time it is seen."""
     signs = []
-    generator = " ".join(root.xpath("//meta[@name='generator']/@content"))
+    generator = " ".join(_strings(root, "//meta[@name='generator']/@content"))
     powered = " ".join(line.text for line in lines if "powered" in line.text.lower() and len(line.text) < 80)
     if _FORUM_SOFTWARE.search(generator) or _FORUM_SOFTWARE.search(powered):
         signs.append("forum software")  # portals run on forum software too: one sign of two
@@ -810,7 +826,7 @@ def _headline_links(root: etree._Element) -> int:
     """Links whose text reads like a headline (8 to 40 characters, Chinese)."""
     count = 0
     for link in root.iter("a"):
-        text = _clean(link.text_content())
+        text = _clean(_text_content(link))
         if 8 <= len(text) <= 40 and _HEADLINE_LINK.search(text):
             count += 1
     return count
@@ -893,7 +909,7 @@ def _byline_under_headline(window: list[_Line], body: list[str]) -> list[str]:
 
 def _meta_tag_author(root: etree._Element) -> str | None:
     """The `<meta name="author">` of the page when it names a person-like writer (no spaces)."""
-    for content in root.xpath("//meta[@name='author']/@content"):
+    for content in _strings(root, "//meta[@name='author']/@content"):
         name = _clean(content)
         if 2 <= len(name) <= 24 and " " not in name and "http" not in name and _HAS_LETTERS.search(name):
             return name

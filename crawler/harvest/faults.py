@@ -36,7 +36,7 @@ from scrapy.exceptions import (
 from scrapy.spidermiddlewares.httperror import HttpError
 from scrapy.utils.defer import deferred_from_coro
 from twisted.internet import error as tx_error
-from twisted.web._newclient import ResponseFailed
+from twisted.web.client import ResponseFailed  # the public re-export (twisted.web.client.__all__)
 
 logger = logging.getLogger(__name__)
 
@@ -126,7 +126,8 @@ def _twisted_reason(text: str) -> str:
 
 def origin_url(request: Request) -> str:
     """The URL a request was made for, before any redirect."""
-    return (request.meta.get("redirect_urls") or [request.url])[0]
+    urls: list[str] = request.meta.get("redirect_urls") or [request.url]
+    return urls[0]
 
 
 class FaultLedger:
@@ -190,6 +191,3 @@ class FaultLedger:
             return
         self.stopping = True
         deferred_from_coro(self.crawler.engine.close_spider_async(reason="storage_failed"))
-
-    def breakdown(self) -> dict[str, int]:
-        return dict(sorted(self.counts.items()))

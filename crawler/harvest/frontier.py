@@ -12,13 +12,15 @@ the fault ledger (crawler.middlewares.errors) gives every request one. Here such
 travels as its component's class and method name and is found again on the popping worker.
 
 Each worker keeps two marks in Redis, refreshed every HARVEST_FRONTIER_IDLE / 3 seconds:
-"live" and, while it has requests of its own in flight, "busy". A worker with nothing of its
-own to do keeps looking at the queue (every 0.1 s) while the queue holds requests or another
-worker is busy (that worker's page may still yield links); when the queue is empty and nobody
-is busy, it stops at once. A worker that dies (SIGKILL) stops counting when its marks run out,
-HARVEST_FRONTIER_IDLE seconds after its last refresh; the requests it had popped are lost to
-this crawl (their fingerprints are seen) and are fetched by the next one. The last live worker
-out deletes the crawl's keys, so the next crawl starts from an empty frontier.
+"live" and, while it has requests of its own in flight, "busy". A worker whose engine is idle
+(spider_idle: nothing of its own in flight, the queue empty) stays open (DontCloseSpider) while
+another worker is busy (that worker's page may still yield links), looking at the queue every
+0.1 s; a request found there is handed to the engine with `engine.crawl` (Scrapy's public way
+in, which also wakes it). When the queue is empty and nobody is busy, it stops at once. A worker
+that dies (SIGKILL) stops counting when its marks run out, HARVEST_FRONTIER_IDLE seconds after
+its last refresh; the requests it had popped are lost to this crawl (their fingerprints are
+seen) and are fetched by the next one. The last live worker out deletes the crawl's keys, so
+the next crawl starts from an empty frontier.
 
 Queued requests are data, never code: one JSON object per request (FORMAT_VERSION, the URL,
 method, headers, body, the callback and errback by name, whitelisted meta keys, cb_kwargs of
@@ -44,9 +46,10 @@ from datetime import date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-from scrapy import Request, Spider
-from scrapy.exceptions import NotConfigured
+from scrapy import Request, Spider, signals
+from scrapy.exceptions import DontCloseSpider, NotConfigured
 from scrapy.utils.asyncio import create_looping_call
+from scrapy.utils.defer import deferred_from_coro
 from scrapy.utils.reactor import CallLaterOnce
 
 logger = logging.getLogger(__name__)
@@ -82,7 +85,7 @@ class FrontierAddon:
 class SharedScheduler:
     """Scrapy's scheduler interface over a Redis sorted set (queue) and set (seen fingerprints)."""
 
-    WAKE = 0.1  # s between looks at an empty shared queue while other workers are busy
+    WAKE = 0.1  # s between looks at the shared queue while this worker is idle or waits on its own
 
     def __init__(self, crawler: Any, server: Any, idle: float) -> None:
         self.crawler = crawler
@@ -94,7 +97,9 @@ class SharedScheduler:
         self.name = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.busy = True  # until the engine first asks while it has nothing of its own to do
         self._beat: Any = None
-        self._wake = CallLaterOnce(self._wake_engine)
+        self._look = CallLaterOnce(self._look_at_queue)
+        self._ready: list[Request] = []  # popped by _look_at_queue, handed to the engine
+        self._handing: Request | None = None  # the request engine.crawl is passing back to enqueue_request
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> SharedScheduler:
@@ -105,7 +110,9 @@ class SharedScheduler:
             raise NotConfigured("HARVEST_FRONTIER_URL is not set")
         server = redis.Redis.from_url(url)
         server.ping()  # a wrong address fails here, before the crawl starts
-        return cls(crawler, server, crawler.settings.getfloat("HARVEST_FRONTIER_IDLE"))
+        scheduler = cls(crawler, server, crawler.settings.getfloat("HARVEST_FRONTIER_IDLE"))
+        crawler.signals.connect(scheduler.spider_idle, signal=signals.spider_idle)
+        return scheduler
 
     def open(self, spider: Any) -> None:
         self.spider = spider
@@ -127,7 +134,7 @@ class SharedScheduler:
         )
 
     def close(self, reason: str) -> None:
-        self._wake.cancel()
+        self._look.cancel()
         if self._beat is not None and self._beat.running:
             self._beat.stop()
         self._reap()
@@ -149,22 +156,44 @@ class SharedScheduler:
         return int(self.server.zcard(self.keys["queue"]))
 
     def has_pending_requests(self) -> bool:
-        """True while the shared queue holds requests or another live worker is busy.
+        """True while the shared queue (or the hand-over) holds requests.
 
         The engine asks only when this worker has nothing of its own in flight (downloads,
-        scraping, start requests), so this is also where the worker marks itself idle. While it
-        answers True with an empty queue, it wakes the engine every WAKE seconds to look again,
-        rather than on the engine's 5-second heartbeat.
+        scraping, start requests), so this is also where the worker marks itself idle.
         """
         if self.busy:
             self.busy = False
             self.server.zrem(self.keys["busy"], self.name)
-        if len(self):
-            return True
-        others = self.server.zcount(self.keys["busy"], time.time(), "+inf")
-        if others:
-            self._wake.schedule(self.WAKE)
-        return bool(others)
+        return bool(self._ready) or len(self) > 0
+
+    def spider_idle(self, spider: Spider) -> None:
+        """The engine is idle: keep the spider open while another worker is busy, and look again soon."""
+        if self._others_busy():
+            self._look.schedule(self.WAKE)
+            raise DontCloseSpider("another worker of the shared crawl is busy")
+
+    def _others_busy(self) -> int:
+        return int(self.server.zcount(self.keys["busy"], time.time(), "+inf"))
+
+    def _look_at_queue(self) -> None:
+        """Hand the engine a queued request (which wakes it), wait on, or end an idle worker's crawl."""
+        if self.crawler.engine is None or self.crawler.engine.spider is None:
+            return  # closing
+        if not self._ready and len(self):
+            request = self._pop()
+            if request is not None:
+                self._handing = request
+                try:
+                    self.crawler.engine.crawl(request)  # back through enqueue_request, into _ready
+                finally:
+                    self._handing = None
+                return
+        if self.busy or self._ready:
+            return  # the engine has work again: it asks again (and says when it is idle)
+        if self._others_busy():
+            self._look.schedule(self.WAKE)
+        else:  # idle since spider_idle, queue empty, nobody busy: what the engine would do now
+            deferred_from_coro(self.crawler.engine.close_spider_async(reason="finished"))
 
     def _heartbeat(self) -> None:
         """Keep this worker's marks alive; a worker that dies stops counting after `idle` seconds."""
@@ -185,15 +214,10 @@ class SharedScheduler:
                 logger.error("Shared frontier: worker %s stopped without closing", name.decode())
                 self.stats.inc_value("harvest/frontier/lost_workers")
 
-    def _wake_engine(self) -> None:
-        # The engine has no public "look at the scheduler again"; without its slot (other Scrapy
-        # versions) the engine's own 5-second heartbeat still polls, only slower.
-        slot = getattr(self.crawler.engine, "_slot", None)
-        nextcall = getattr(slot, "nextcall", None)
-        if nextcall is not None:
-            nextcall.schedule()
-
     def enqueue_request(self, request: Request) -> bool:
+        if request is self._handing:  # popped from the queue already: kept here for next_request
+            self._ready.append(request)
+            return True
         if not request.dont_filter:
             fingerprint = self.crawler.request_fingerprinter.fingerprint(request)
             if not self.server.sadd(self.keys["seen"], fingerprint):
@@ -206,6 +230,15 @@ class SharedScheduler:
         return True
 
     def next_request(self) -> Request | None:
+        if self._ready:
+            return self._ready.pop(0)
+        request = self._pop()
+        if request is None:
+            self._look.schedule(self.WAKE)  # another worker may push while this one waits on its own
+        return request
+
+    def _pop(self) -> Request | None:
+        """The next queued request (this worker marked busy), None when the queue is empty."""
         while True:
             # popping and marking this worker busy in one transaction: no other worker sees the
             # queue empty and nobody busy in between (and leaves while links are still to come)
@@ -216,7 +249,6 @@ class SharedScheduler:
             if not popped:
                 if not self.busy:
                     self.server.zrem(self.keys["busy"], self.name)
-                self._wake.schedule(self.WAKE)  # another worker may push while this one is still busy
                 return None
             self.busy = True
             self.stats.inc_value("harvest/frontier/popped")

@@ -26,7 +26,7 @@ from sqlalchemy.exc import OperationalError
 
 from crawler.db import CrawlRun, make_engine
 from crawler.db.engine import database_fault
-from crawler.db.store import start_run, update_run
+from crawler.db.state import start_run, update_run
 from crawler.harvest.health import VERDICT_STAT, Thresholds, health_of, judge
 
 logger = logging.getLogger(__name__)

@@ -9,6 +9,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from scrapy import Spider
+
 if TYPE_CHECKING:
     from crawler.sources import Source
 
@@ -45,12 +47,12 @@ class Planned:
     """One spider run of a harvest: the run's name (a source, or a spider), its class and arguments."""
 
     name: str
-    spidercls: type
+    spidercls: type[Spider]
     arguments: Mapping[str, str]
     every: float | None = None  # under --every: at most this often (the source's schedule)
 
 
-def source_spider(source: Source, family: type) -> type:
+def source_spider(source: Source, family: type[Spider]) -> type[Spider]:
     """The spider class of a source: its kind's spider, named after the source, with its settings."""
     attributes = source.spider_attributes()
     if attributes.keys() == {"name", "source"} and family.name == source.name:

@@ -15,7 +15,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 
 from crawler.db.engine import LazyEngine
-from crawler.db.store import page_validator, save_validators
+from crawler.db.state import page_validator, save_validators
 from crawler.harvest.runs import is_clean, stores_articles
 from crawler.urls import canonical_url
 

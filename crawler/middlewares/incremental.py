@@ -23,7 +23,7 @@ from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 
 from crawler.db.engine import LazyEngine
-from crawler.db.store import known_urls, last_run, recent_articles
+from crawler.db.state import known_urls, last_run, recent_articles
 from crawler.harvest.runs import RunRecorder, stores_articles
 from crawler.urls import canonical_url
 

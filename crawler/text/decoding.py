@@ -163,14 +163,14 @@ def _with_replacements(body: bytes) -> Decoded:
 
 def decode_page(body: bytes, content_type: str | None = None) -> Decoded:
     """Decode a page (HTML or plain text) from its bytes and HTTP Content-Type header."""
-    for bom, codec in BOMS:
+    for bom, marked in BOMS:
         if body.startswith(bom):
-            text = body[len(bom) :].decode(codec, errors="replace")
-            flags = [f"encoding:{codec}", "encoding-from:bom"]
-            errors = text.count("\ufffd")
+            unmarked = body[len(bom) :].decode(marked, errors="replace")
+            found = [f"encoding:{marked}", "encoding-from:bom"]
+            errors = unmarked.count("\ufffd")
             if errors:
-                flags.append(f"decode-errors:{errors}")
-            return Decoded(text, codec, tuple(flags))
+                found.append(f"decode-errors:{errors}")
+            return Decoded(unmarked, marked, tuple(found))
 
     flags: list[str] = []
     declared = (

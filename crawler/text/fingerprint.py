@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
+from numpy.typing import NDArray
 
 SHINGLE = 3  # characters per n-gram: Chinese words are 1-4 characters
 PERMUTATIONS = 64  # hash functions in a signature
@@ -48,7 +49,7 @@ def comparable_text(*parts: str | None) -> str:
     return "".join(_WORDS.findall(" ".join(p for p in parts if p).lower()))
 
 
-def _mix(values: np.ndarray) -> np.ndarray:
+def _mix(values: NDArray[np.uint64]) -> NDArray[np.uint64]:
     """splitmix64's finaliser: spreads 3-gram codes over all 64 bits."""
     values = values ^ (values >> np.uint64(30))
     values = values * np.uint64(0xBF58476D1CE4E5B9)
@@ -57,7 +58,7 @@ def _mix(values: np.ndarray) -> np.ndarray:
     return values ^ (values >> np.uint64(31))
 
 
-def shingle_hashes(text: str) -> np.ndarray:
+def shingle_hashes(text: str) -> NDArray[np.uint64]:
     """64-bit hashes of the distinct character 3-grams of `text` (stable across processes)."""
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     if len(codes) < SHINGLE:
@@ -66,17 +67,18 @@ def shingle_hashes(text: str) -> np.ndarray:
     return np.unique(_mix(grams))
 
 
-def signature_of(text: str) -> np.ndarray:
+def signature_of(text: str) -> NDArray[np.uint32]:
     """The MinHash signature (PERMUTATIONS uint32) of a comparable text."""
     hashes = shingle_hashes(text)
     if not len(hashes):
         return _EMPTY.copy()
     with np.errstate(over="ignore"):
         permuted = (hashes[:, None] * _MULTIPLIERS[None, :] + _OFFSETS[None, :]) & _MASK64
-    return (permuted >> np.uint64(32)).min(axis=0).astype(np.uint32)
+    minima: NDArray[np.uint64] = (permuted >> np.uint64(32)).min(axis=0)  # a reduction: typed Any
+    return minima.astype(np.uint32)
 
 
-def band_keys(signature: np.ndarray) -> tuple[int, ...]:
+def band_keys(signature: NDArray[np.uint32]) -> tuple[int, ...]:
     """One key per LSH band: texts sharing a key are candidates for a comparison."""
     if np.array_equal(signature, _EMPTY):
         return ()

@@ -18,7 +18,7 @@ import logging
 import re
 import tempfile
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import lru_cache
 from pathlib import Path
 
@@ -177,7 +177,7 @@ def texts_are_traditional(texts: Iterable[str]) -> bool:
 
 def convert_to_simplified(text: str) -> str:
     """Convert with OpenCC tw2s, keeping protected terms in their correct form."""
-    convert = converter(OPENCC_CONFIG).convert
+    convert: Callable[[str], str] = converter(OPENCC_CONFIG).convert  # OpenCC is untyped
     if not _PROTECTED_RE.search(text):
         return convert(text)
     parts: list[str] = []
@@ -188,10 +188,3 @@ def convert_to_simplified(text: str) -> str:
         start = match.end()
     parts.append(convert(text[start:]))
     return "".join(parts)
-
-
-def to_simplified(text: str) -> tuple[str, bool]:
-    """Convert Traditional text to Simplified; the input object comes back when not Traditional."""
-    if not is_traditional(text):
-        return text, False
-    return convert_to_simplified(text), True

@@ -8,7 +8,7 @@ import json
 import pyarrow.parquet as pq
 import pytest
 
-from crawler.commands.search import CHINA
+from crawler.commands.base import CHINA
 from crawler.db.query import article_text, parse
 from tests.archive.conftest import stored_articles
 from tests.conftest import run_scrapy

@@ -16,7 +16,10 @@ from sqlalchemy import create_engine, func, select, text
 from crawler.db import Article, ArticleUrl, make_engine
 from crawler.db.copy import copy_archive
 from crawler.db.engine import write_retrying
-from crawler.db.search import ArticleFilter, search, search_doc, tsquery_expression
+from crawler.db.query import parse
+from crawler.db.search import ArticleFilter, postgresql, search
+from crawler.db.search.lookup import index_expression
+from crawler.db.search.postgresql import search_doc
 from crawler.db.store import write_batch
 from tests.archive.conftest import stored_articles
 from tests.conftest import run_scrapy
@@ -89,7 +92,7 @@ def test_search_finds_the_same_articles_on_postgresql_as_on_sqlite(postgres_url,
 
 
 @pytest.mark.parametrize(
-    ("query", "expression"),
+    ("query", "wanted"),
     [
         ("乡村振兴", "('乡村':AC <-> '村振':AC <-> '振兴':AC)"),
         ("茶", "'茶':BD"),
@@ -97,8 +100,8 @@ def test_search_finds_the_same_articles_on_postgresql_as_on_sqlite(postgres_url,
         ("it's", "('it':AC) & ('s':AC)"),
     ],
 )
-def test_a_query_becomes_a_tsquery_of_the_same_terms(query, expression):
-    assert tsquery_expression(query) == expression
+def test_a_query_becomes_a_tsquery_of_the_same_terms(query, wanted):
+    assert index_expression(parse(query), postgresql) == wanted
 
 
 def test_a_search_document_keeps_title_and_body_apart():

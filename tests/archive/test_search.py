@@ -13,14 +13,15 @@ from crawler.db.search import (
     ArticleFilter,
     BadQuery,
     count_hits,
-    match_expression,
     matching_ids,
     search,
     snippet,
-    tokens,
+    sqlite,
 )
+from crawler.db.search.lookup import index_expression
+from crawler.db.search.tokens import tokens
 from crawler.db.store import write_batch
-from replica.site import MIRROR
+from replica.model import MIRROR
 
 
 def entry_row(entry, when: datetime) -> dict:
@@ -138,19 +139,19 @@ def test_the_index_follows_an_update(engine):
 )  # fmt: skip
 def test_hostile_syntax_is_text_or_a_clear_refusal(engine, query):
     try:
-        expression = match_expression(query)
+        found_expression = index_expression(parse(query), sqlite)
     except BadQuery as refusal:
         assert "\n" not in str(refusal)
         reasons = ("nothing to search for", "unclosed quote", "OR needs words", "only excludes")
         assert any(why in str(refusal) for why in reasons)
         return
-    assert "NEAR(" not in expression and "*" not in expression and "^" not in expression
+    assert "NEAR(" not in found_expression and "*" not in found_expression and "^" not in found_expression
     found(engine, query)  # runs without an FTS5 syntax error
 
 
 def test_empty_query_is_refused():
     with pytest.raises(BadQuery):
-        match_expression("  ")
+        index_expression(parse("  "), sqlite)
 
 
 def test_tokens_are_bigrams_of_chinese_and_whole_words():

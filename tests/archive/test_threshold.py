@@ -15,7 +15,8 @@ import re
 from crawler.text.fingerprint import NEAR_DUPLICATE, fingerprint, similarity
 from crawler.text.junk import remove_junk
 from crawler.text.regions import find_regions
-from replica.site import _SEED_JUNK, Story, load_pool
+from replica.model import Story, load_pool
+from replica.site import SEED_JUNK
 
 MARGIN = 0.15  # both kinds of pair stay at least this far from the threshold
 
@@ -33,7 +34,7 @@ def mirror_copy(story: Story, rng: random.Random) -> list[str]:
     paragraphs[n] = paragraphs[n][:cut] + paragraphs[n][cut + 8 :]
     paragraphs = [p.replace("，", ",") for p in paragraphs]
     paragraphs.insert(rng.randint(0, len(paragraphs)), f"相关阅读：{story.title}")
-    paragraphs += ["|".join(rng.sample(_SEED_JUNK, 6)) + "|", "分享到：微信 微博 QQ空间"]
+    paragraphs += ["|".join(rng.sample(SEED_JUNK, 6)) + "|", "分享到：微信 微博 QQ空间"]
     cleaned, removed = remove_junk(paragraphs)
     assert removed, "the copy carried junk"
     return cleaned

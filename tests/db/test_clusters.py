@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from crawler.db import Article, ArticleUrl, make_engine
 from crawler.db.store import is_damaged, write_batch
-from replica.site import load_pool
+from replica.model import load_pool
 
 WHEN = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 

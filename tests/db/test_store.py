@@ -8,13 +8,12 @@ import pytest
 from sqlalchemy import func, select, text
 
 from crawler.db import Article, RawPage, make_engine
+from crawler.db.state import known_urls, recent_articles
 from crawler.db.store import (
     BatchResult,
     RawPageRecord,
     content_sha256,
-    known_urls,
     read_raw_body,
-    recent_articles,
     write_batch,
 )
 

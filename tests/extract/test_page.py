@@ -6,7 +6,7 @@ import pytest
 
 from crawler.extract import NotAnArticle, extract_page
 from crawler.extract.page import looks_like_html
-from replica.site import MAIN
+from replica.model import MAIN
 from tests.conftest import FIXTURES
 
 

@@ -19,7 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from replica.site import MAIN, PAGE_FAULTS, add_traps, build_site, expected_errors, plan_faults
+from replica.faults import PAGE_FAULTS, plan_faults
+from replica.model import MAIN
+from replica.site import build_site
+from replica.traps import add_traps
 from tests.conftest import ROOT
 from tests.harvest.replica import db_url_in, harvest_command, query, replica
 
@@ -72,7 +75,7 @@ def harvests(tmp_path_factory):
     with replica(*common) as info:
         found["clean_exit"], _ = harvest(found["clean"], info, since, folder / "clean.log")
     with replica(*common, "--chaos", str(RATE), "--chaos-seed", str(SEED), "--traps") as info:
-        assert info["expected_errors"] == expected_errors(site), "the replica planned other faults"
+        assert info["expected_errors"] == site.expected_errors(), "the replica planned other faults"
         found["faulty_exit"], found["rss"] = harvest(found["faulty"], info, since, folder / "faulty.log")
     found["port"] = info["port"]
     found["log"] = (folder / "faulty.log").read_text("utf-8")
@@ -112,7 +115,7 @@ def test_nothing_stored_holds_garbage(harvests):
 
 
 def test_fault_counts_match_what_the_replica_injected(harvests):
-    expected = expected_errors(harvests["site"])
+    expected = harvests["site"].expected_errors()
     recorded: Counter[str] = Counter()
     for (dropped,) in query(harvests["faulty"], "SELECT dropped FROM crawl_runs"):
         for key, count in json.loads(dropped).items():

@@ -23,7 +23,10 @@ from crawler.extract.limits import PageRefused, binary_signature, markup_depth, 
 from crawler.harvest.faults import FaultLedger, FaultyPage, Refused, classify
 from crawler.middlewares.bounds import CrawlBoundsMiddleware, SiteBoundMiddleware
 from pipelines.article import ArticlePipeline
-from replica.site import MAIN, PAGE_FAULTS, add_traps, build_site, expected_errors, plan_faults, trap_page
+from replica.faults import PAGE_FAULTS, plan_faults
+from replica.model import MAIN
+from replica.site import build_site
+from replica.traps import add_traps, trap_page
 
 
 class Stats(dict):
@@ -185,7 +188,7 @@ def test_the_fault_plan_is_seeded_and_deals_every_kind():
     plan_faults(second, 0.3, 7)
     assert first.faults == second.faults
     assert {f.fault for f in first.faults.values()} == set(PAGE_FAULTS)
-    assert sum(expected_errors(first).values()) == len(first.faults) == round(0.3 * len(first.articles()))
+    assert sum(first.expected_errors().values()) == len(first.faults) == round(0.3 * len(first.articles()))
 
 
 def test_trap_pages_go_on_forever_but_real_days_do_not():

@@ -12,7 +12,8 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
 from crawler.db import make_engine
-from crawler.db.store import start_run, update_run, write_batch
+from crawler.db.state import start_run, update_run
+from crawler.db.store import write_batch
 from crawler.middlewares.incremental import IncrementalMiddleware, WalkStopMiddleware
 from spiders.xcgb_news import XcgbNewsSpider
 

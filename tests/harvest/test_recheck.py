@@ -6,7 +6,8 @@ from datetime import date
 
 import pytest
 
-from replica.site import CORRECTION, build_site, correct_articles
+from replica.evolution import CORRECTION, correct_articles
+from replica.site import build_site
 from tests.harvest.replica import db_url_in, query, replica, run_harvest, url_of
 
 pytestmark = pytest.mark.slow

@@ -23,8 +23,10 @@ from sqlalchemy import create_engine
 from sqlalchemy.exc import OperationalError
 
 from crawler.commands.stats import recent_runs, runs_text
+from replica.evolution import add_articles
 from replica.layouts import PORTAL_PREFIX, add_portal
-from replica.site import MAIN, add_articles, build_site
+from replica.model import MAIN
+from replica.site import build_site
 from tests.conftest import ROOT
 from tests.harvest.replica import FAST, db_url_in, query, replica
 

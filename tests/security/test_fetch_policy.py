@@ -15,7 +15,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from crawler.demo import REPLICA_SETTINGS
-from replica.site import MAIN
+from replica.model import MAIN
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow

@@ -11,7 +11,7 @@ from scrapy.http import HtmlResponse
 from scrapy.utils.test import get_crawler
 
 from crawler.items import Article
-from replica.site import MAIN
+from replica.model import MAIN
 from spiders.xcgb_epaper import XcgbEpaperSpider
 
 BASE = "http://epaper.example/epaper/"

@@ -13,7 +13,8 @@ from scrapy.utils.test import get_crawler
 
 from pipelines.article import ArticlePipeline
 from replica.layouts import drift_news
-from replica.site import CHANNELS, LIST_PAGE_SIZE, MAIN, build_site
+from replica.model import CHANNELS, LIST_PAGE_SIZE, MAIN
+from replica.site import build_site
 from spiders.xcgb_news import XcgbNewsSpider
 from tests.conftest import REPLICA_ARTICLES, REPLICA_END
 

@@ -7,8 +7,8 @@ import pytest
 
 from crawler.text.mojibake import repair_mojibake
 from crawler.text.words import reading_score
+from replica.model import load_pool
 from replica.mojibake import damage_once, lost_byte_damage, mirror_decode, shift_damage
-from replica.site import load_pool
 
 FIXTURE_PAGES = Path(__file__).parents[1] / "fixtures" / "pages"
 

@@ -2,7 +2,15 @@
 
 import pytest
 
-from crawler.text.script import char_converter, char_rank, converter, is_common, is_traditional, to_simplified
+from crawler.text.clean import clean_text
+from crawler.text.script import (
+    char_converter,
+    char_rank,
+    convert_to_simplified,
+    converter,
+    is_common,
+    is_traditional,
+)
 
 CONVERTED = [
     ("著力把黨的組織優勢", "着力把党的组织优势"),  # Taiwan-style 著 -> 着 (tw2s, not t2s)
@@ -29,15 +37,15 @@ UNCHANGED = [
 @pytest.mark.parametrize(("text", "expected"), CONVERTED)
 def test_traditional_text_is_converted(text: str, expected: str) -> None:
     assert is_traditional(text)
-    assert to_simplified(text) == (expected, True)
+    assert convert_to_simplified(text) == expected
 
 
 @pytest.mark.parametrize("text", UNCHANGED)
 def test_simplified_text_is_returned_untouched(text: str) -> None:
     assert not is_traditional(text)
-    converted, changed = to_simplified(text)
-    assert converted is text
-    assert changed is False
+    cleaned = clean_text(text)  # the chain converts only what it detects as Traditional
+    assert cleaned.text == text
+    assert "script:t2s" not in cleaned.flags
 
 
 @pytest.mark.parametrize(
