@@ -33,7 +33,7 @@ from sqlalchemy import Engine, event
 from twisted.internet import defer
 from twisted.python.failure import Failure
 
-from crawler.db.engine import make_engine, write_retrying
+from crawler.db.engine import ArchiveUnavailable, make_engine, write_retrying
 
 logger = logging.getLogger(__name__)
 
@@ -79,6 +79,7 @@ class Archive:
         self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._finished: defer.Deferred[None] | None = None  # fired once the writer thread ended
+        self._unavailable: ArchiveUnavailable | None = None  # a batch found the archive unwritable
         self._abandon = threading.Event()  # set when the crawl gave up waiting: pauses end, jobs skipped
         # Reactor-side book-keeping (only the reactor thread touches these).
         self.in_flight = 0  # jobs handed to the writer, not answered yet
@@ -137,23 +138,37 @@ class Archive:
         The Deferred fires on the reactor with its result, or fails with ArchiveUnavailable (full,
         read-only, still locked after the retries …) or whatever else `work` raised.
         """
+        return self._submit(self._job(work, what, retries, storing=False))
+
+    def store(self, work: Callable[[Engine], T], articles: int, what: str) -> defer.Deferred[T]:
+        """`write` a batch of `articles` articles: they count against HARVEST_STORE_QUEUE until answered.
+
+        Once a batch failed with ArchiveUnavailable, the batches queued behind it fail the same way
+        at once (the crawl is stopping; each would only wait through the retries again).
+        """
+        self.queued += articles
+        answer = self._submit(self._job(work, what, None, storing=True))
+        answer.addBoth(self._stored, articles)
+        return answer
+
+    def _job(self, work: Callable[[Engine], T], what: str, retries: int | None, *, storing: bool) -> Any:
         engine = self.engine
         tries = self.retries if retries is None else retries
 
         def job() -> T:
             if self._abandon.is_set():
                 raise defer.CancelledError(f"{what}: the crawl stopped waiting for the archive")
-            return write_retrying(engine, lambda: work(engine), what, retries=tries, pause=self.pause,
-                                  busy_timeout=self.busy_timeout, sleep=self._abandon.wait)  # fmt: skip
+            if storing and self._unavailable is not None:
+                raise ArchiveUnavailable(self._unavailable.fault, str(self._unavailable))
+            try:
+                return write_retrying(engine, lambda: work(engine), what, retries=tries, pause=self.pause,
+                                      busy_timeout=self.busy_timeout, sleep=self._abandon.wait)  # fmt: skip
+            except ArchiveUnavailable as error:
+                if storing:
+                    self._unavailable = error
+                raise
 
-        return self._submit(job)
-
-    def store(self, work: Callable[[Engine], T], articles: int, what: str) -> defer.Deferred[T]:
-        """`write` a batch of `articles` articles: they count against HARVEST_STORE_QUEUE until answered."""
-        self.queued += articles
-        answer = self.write(work, what)
-        answer.addBoth(self._stored, articles)
-        return answer
+        return job
 
     def room(self) -> defer.Deferred[None] | None:
         """None while the writer holds under HARVEST_STORE_QUEUE articles, else a Deferred: when it will."""
