@@ -95,6 +95,7 @@ class StoragePipeline:
         self.batch: list[tuple[RawPageRecord | None, dict[str, Any]]] = []
         self.writing: dict[int, list[str]] = {}  # URLs of the batches handed to the writer, by number
         self.batches = 0
+        self.behind = False  # items are held until the writer has room (logged once per stall)
         self.unavailable: ArchiveUnavailable | None = None  # set once the archive cannot be written
         self.unstored: list[str] = []  # URLs of the articles that could not be written
 
@@ -139,6 +140,10 @@ class StoragePipeline:
     async def wait_for_room(self, room: Deferred[None], item: Any) -> Any:
         """The writer is full (a slow or locked database): hold this item until it has room."""
         self.stats.inc_value("harvest/storage/waited")
+        if not self.behind:
+            self.behind = True
+            logger.warning("Storage is behind: %d articles wait for the archive (HARVEST_STORE_QUEUE); "
+                           "the crawl slows down until they are written", self.archive.queued)  # fmt: skip
         await maybe_deferred_to_future(room)
         return item
 
@@ -169,6 +174,9 @@ class StoragePipeline:
         self.stats.inc_value("harvest/storage/unchanged", result.unchanged)
         self.stats.inc_value("harvest/storage/batches")
         logger.debug("Stored a batch of %d articles (%d new)", len(urls), result.new)
+        if self.behind and self.archive.queued <= self.archive.queue_size // 2:
+            self.behind = False
+            logger.info("Storage caught up: %d articles wait for the archive", self.archive.queued)
 
     def not_stored(self, failure: Failure, number: int) -> None:
         urls = self.writing.pop(number)
