@@ -1,13 +1,13 @@
 """A database locked mid-crawl: does the crawl keep downloading, and is every article stored once?
 
-`python -m bench.lock_stall [--articles 4000] [--lock 60] [--before 20] [--latency 0.1]` serves a
+`python -m bench.lock_stall [--articles 8000] [--lock 60] [--before 20] [--latency 0.1]` serves a
 replica of N stories (in its own process, every answer `latency` seconds late), runs the product
 crawl of the news spider against it (`scrapy crawl xcgb_news`, no politeness delays, 4
 connections, the project's storage settings: busy timeout, retries, HARVEST_STORE_QUEUE) into a
 fresh SQLite file, and once it has crawled `before` seconds holds the file's write lock from
 another connection (BEGIN IMMEDIATE) for `lock` seconds. From the replica's request log it
 reports requests/s before the lock, during the lock until the storage queue's bound was hit
-(the crawl logs "Storage is behind"), during the rest of the lock and after it; and from the
+(the crawl logs "Storage is behind" and pauses downloads), during the rest of the lock and after it; and from the
 crawl: download timeouts, the articles lost (in the replica, not in the archive) and stored twice,
 peak RSS. Extra `-s NAME=VALUE` arguments go to the crawl (e.g. `-s HARVEST_STORE_QUEUE=5000`).
 """
@@ -98,7 +98,7 @@ def report(articles: int, lock: float, before: float, latency: float, extra: lis
         expected = {
             f"http://127.0.0.1:{info['port']}{e.path}" for e in site.articles("news") if e.host == MAIN
         }
-    rows, urls = stored_urls(db_url)
+        rows, urls = stored_urls(db_url)
     stats = {key: float(value) for key, value in _STAT.findall(stderr)}
     behind = [datetime.fromisoformat(t).timestamp() for t in _LOG_TIME.findall(stderr)]
     bound_at = next((t for t in behind if locked_at - 1 <= t <= released_at), None)
@@ -137,7 +137,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--articles", type=int, default=4000)
+    parser.add_argument("--articles", type=int, default=8000)
     parser.add_argument("--lock", type=float, default=60.0, help="seconds the write lock is held")
     parser.add_argument("--before", type=float, default=20.0, help="seconds of crawling before the lock")
     parser.add_argument("--latency", type=float, default=0.1, help="the replica's answer delay, seconds")

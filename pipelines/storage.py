@@ -85,6 +85,7 @@ class StoragePipeline:
         stats: Any,
         drain_timeout: float,
         stop_crawl: Callable[[StorageFailed], None],
+        pause_downloads: Callable[[bool], None],
     ) -> None:
         self.archive = archive
         self.batch_size = max(1, batch_size)
@@ -92,10 +93,11 @@ class StoragePipeline:
         self.stats = stats
         self.drain_timeout = drain_timeout
         self.stop_crawl = stop_crawl  # FaultLedger.stop_crawl: closes the spider as storage_failed
+        self.pause_downloads = pause_downloads  # True: no new request is sent; False: they are again
         self.batch: list[tuple[RawPageRecord | None, dict[str, Any]]] = []
         self.writing: dict[int, list[str]] = {}  # URLs of the batches handed to the writer, by number
         self.batches = 0
-        self.behind = False  # items are held until the writer has room (logged once per stall)
+        self.behind = False  # the writer is full: downloads paused, items held (logged once per stall)
         self.unavailable: ArchiveUnavailable | None = None  # set once the archive cannot be written
         self.unstored: list[str] = []  # URLs of the articles that could not be written
 
@@ -110,6 +112,7 @@ class StoragePipeline:
             crawler.stats,
             settings.getfloat("HARVEST_STORE_DRAIN_TIMEOUT"),
             ledger.stop_crawl if ledger is not None else lambda failure: None,
+            lambda paused: crawler.engine.pause() if paused else crawler.engine.unpause(),
         )
 
     def open_spider(self) -> None:
@@ -138,14 +141,26 @@ class StoragePipeline:
         return item if room is None else self.wait_for_room(room, item)
 
     async def wait_for_room(self, room: Deferred[None], item: Any) -> Any:
-        """The writer is full (a slow or locked database): hold this item until it has room."""
+        """The writer is full (a slow or locked database): hold this item until it has room.
+
+        Downloads are paused until the writer is half empty again: the pages in flight finish and
+        their items wait here, so memory stays bounded however long the database stalls.
+        """
         self.stats.inc_value("harvest/storage/waited")
         if not self.behind:
             self.behind = True
+            self.pause_downloads(True)
             logger.warning("Storage is behind: %d articles wait for the archive (HARVEST_STORE_QUEUE); "
-                           "the crawl slows down until they are written", self.archive.queued)  # fmt: skip
+                           "downloads are paused until they are written", self.archive.queued)  # fmt: skip
         await maybe_deferred_to_future(room)
         return item
+
+    def caught_up(self) -> None:
+        """Downloads go on once the writer holds half of HARVEST_STORE_QUEUE or less."""
+        if self.behind and self.archive.queued <= self.archive.queue_size // 2:
+            self.behind = False
+            self.pause_downloads(False)
+            logger.info("Storage caught up: %d articles wait for the archive", self.archive.queued)
 
     def flush(self) -> None:
         """Hand the open batch to the archive's writer: one transaction, retried there while locked.
@@ -174,12 +189,11 @@ class StoragePipeline:
         self.stats.inc_value("harvest/storage/unchanged", result.unchanged)
         self.stats.inc_value("harvest/storage/batches")
         logger.debug("Stored a batch of %d articles (%d new)", len(urls), result.new)
-        if self.behind and self.archive.queued <= self.archive.queue_size // 2:
-            self.behind = False
-            logger.info("Storage caught up: %d articles wait for the archive", self.archive.queued)
+        self.caught_up()
 
     def not_stored(self, failure: Failure, number: int) -> None:
         urls = self.writing.pop(number)
+        self.caught_up()
         if failure.check(CancelledError):  # the close gave up waiting: logged there
             return
         if not failure.check(ArchiveUnavailable):
