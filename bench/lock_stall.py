@@ -7,9 +7,10 @@ connections, the project's storage settings: busy timeout, retries, HARVEST_STOR
 fresh SQLite file, and once it has crawled `before` seconds holds the file's write lock from
 another connection (BEGIN IMMEDIATE) for `lock` seconds. From the replica's request log it
 reports requests/s before the lock, during the lock until the storage queue's bound was hit
-(the crawl logs "Storage is behind" and pauses downloads), during the rest of the lock and after it; and from the
-crawl: download timeouts, the articles lost (in the replica, not in the archive) and stored twice,
-peak RSS. Extra `-s NAME=VALUE` arguments go to the crawl (e.g. `-s HARVEST_STORE_QUEUE=5000`).
+(the crawl logs "Storage is behind" and pauses downloads), during the rest of the lock and
+after it; and from the crawl: download timeouts, the articles lost (in the replica, not in the
+archive) and stored twice, peak RSS. Extra `-s NAME=VALUE` arguments go to the crawl
+(e.g. `-s HARVEST_STORE_QUEUE=5000`).
 """
 
 from __future__ import annotations

@@ -24,6 +24,7 @@ from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
 from scrapy.utils.defer import maybe_deferred_to_future
 from sqlalchemy import select
+from twisted.internet.defer import CancelledError
 from twisted.python.failure import Failure
 
 from crawler.archive import Archive, archive_of
@@ -153,7 +154,7 @@ class RunRecorder:
 
     @staticmethod
     def not_written(failure: Failure, run_id: int) -> None:
-        failure.trap(ArchiveUnavailable)
+        failure.trap(ArchiveUnavailable, CancelledError)  # CancelledError: the close gave up waiting
         logger.error("crawl_runs.id=%d not updated: %s", run_id, failure.value)
 
     async def spider_closed(self, spider: Any, reason: str) -> None:

@@ -15,6 +15,7 @@ from scrapy import Request, signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.defer import CancelledError
 
 from crawler.archive import Archive, archive_of
 from crawler.db.engine import ArchiveUnavailable
@@ -86,7 +87,7 @@ class ConditionalGetMiddleware:
             await maybe_deferred_to_future(
                 self.archive.write(lambda engine: save_validators(engine, seen), "the list validators")
             )
-        except ArchiveUnavailable as error:
+        except (ArchiveUnavailable, CancelledError) as error:  # CancelledError: the close gave up waiting
             logger.error("The validators of %d list pages were not saved: %s", len(seen), error)
             return
         logger.info("Saved the validators of %d list pages", len(seen))
