@@ -196,3 +196,26 @@ def test_a_database_from_a_newer_version_is_refused(tmp_path):
     engine.dispose()
     with pytest.raises(NewerSchema, match=r"articles has columns lang .* made by a newer version"):
         make_engine(url)
+
+
+@pytest.mark.slow
+def test_a_full_writer_pauses_downloads_and_loses_nothing(tmp_path):
+    """HARVEST_STORE_QUEUE=10 and a 2 s lock: items wait, downloads pause, then all goes on."""
+    articles = 120
+    path = tmp_path / "harvest.sqlite3"
+    db_url = f"sqlite:///{path}"
+    with replica("--articles", str(articles), "--end-date", END, "--latency", "0.02") as info:
+        command = crawl_command(db_url, info, *QUICK_LOCKS, "-s", "HARVEST_STORE_QUEUE=10",
+                                "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2")  # fmt: skip
+        process = start(command)
+        wait_for_rows(process, db_url, 5)
+        other = hold_write_lock(path, 2.0)
+        _, stderr = process.communicate(timeout=120)
+        other.close()
+    assert process.returncode == 0, stderr[-3000:]
+    assert "Storage is behind" in stderr and "downloads are paused" in stderr
+    assert "Storage caught up" in stderr
+    assert "harvest/storage/waited" in stderr
+    urls = stored(db_url)
+    assert len(urls) == len(set(urls)) and set(urls) == news_urls(info, articles)
+    assert f"'harvest/storage/new': {len(urls)}," in stderr
