@@ -107,10 +107,11 @@ def test_downloads_go_on_while_the_archive_is_locked_and_every_article_is_stored
     assert process.returncode == 0, stderr[-3000:]
     assert "retrying the batch" in stderr, "the lock was never met: the test proves nothing"
     answered = [entry["t"] for entry in log]
-    during = sum(locked_at <= t < released_at for t in answered)
-    # Two connections, 50 ms a page: up to 40 pages a second (15-50 in a 2 s window on a busy
-    # machine); a reactor frozen by the lock gets only the 2 requests already sent answered.
-    assert during >= 6, f"only {during} requests answered during a {lock:.0f} s lock"
+    # In the second half of the lock: a reactor frozen by it (storage waiting on the reactor) has
+    # nothing answered there, only before its first write blocks and after the lock.
+    late = sum(locked_at + lock / 2 <= t < released_at for t in answered)
+    # Measured: 9-12 here, 0 with storage on the reactor (answers come in bursts on a busy machine).
+    assert late >= 3, f"only {late} requests answered in the last {lock / 2:.0f} s of the lock"
     assert any(t >= released_at for t in answered), "the crawl did not go on after the lock"
     assert "harvest/errors/timeout" not in stderr
     assert "'finish_reason': 'finished'" in stderr
