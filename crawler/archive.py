@@ -2,9 +2,11 @@
 
 Every component of a crawl that touches the database asks `archive_of(crawler)` for the same
 Archive: the storage stage, the run recorder, the incremental and conditional middlewares. It
-opens the engine once (on its writer thread: preparing the schema is a write) and disposes it
-once, when the crawl's engine stops. The harvest lock (crawler/harvest/lock.py) is not the
-archive's: it outlives a crawl.
+opens the engine once, as the spider opens (the schema is checked and prepared before anything
+is downloaded), and disposes it once, when the crawl's engine stops. Whether the crawl stores
+articles at all is `stores_articles`: one of its pipelines has `writes_archive = True`
+(`scrapy extract` has none, and no archive is opened). The harvest lock
+(crawler/harvest/lock.py) is not the archive's: it outlives a crawl.
 
 Reads (the known-URL filter, list validators, a run's history) run on the reactor: with SQLite
 in WAL mode a reader never waits for a writer. Writes are jobs handed to one writer thread, in
@@ -12,7 +14,8 @@ order; each is one transaction, retried there with back-off while the database i
 (`write_retrying`), and its result or failure comes back to the reactor as a Deferred. A locked
 database therefore slows storing, never downloading or the reactor's timers. What the thread
 holds is bounded (HARVEST_STORE_QUEUE articles): past that, `room()` tells the storage stage to
-wait, which holds the item, and Scrapy's scraper stops taking responses (back-pressure).
+hold the items that arrive, and it pauses downloads until the writer is half empty
+(back-pressure: memory stays flat however long the database stalls).
 """
 
 from __future__ import annotations
@@ -119,7 +122,7 @@ class Archive:
             if engine.dialect.name == "sqlite":
                 event.listen(engine, "connect", self._busy_timeout)
                 engine.dispose()  # the connection that prepared the schema had the default timeout
-            logger.info("Archive: %s", engine.url.render_as_string(hide_password=True))
+            logger.info("Storing articles in %s", engine.url.render_as_string(hide_password=True))
             self._engine = engine
         return self._engine
 
@@ -151,7 +154,9 @@ class Archive:
         answer.addBoth(self._stored, articles)
         return answer
 
-    def _job(self, work: Callable[[Engine], T], what: str, retries: int | None, *, storing: bool) -> Any:
+    def _job(
+        self, work: Callable[[Engine], T], what: str, retries: int | None, *, storing: bool
+    ) -> Callable[[], T]:
         engine = self.engine
         tries = self.retries if retries is None else retries
 
