@@ -10,6 +10,7 @@ are not in the archive. Nothing is lost, nothing is stored twice, nothing is hal
 from __future__ import annotations
 
 import json
+import signal
 import sqlite3
 import subprocess
 import sys
@@ -220,3 +221,34 @@ def test_a_full_writer_pauses_downloads_and_loses_nothing(tmp_path):
     urls = stored(db_url)
     assert len(urls) == len(set(urls)) and set(urls) == news_urls(info, articles)
     assert f"'harvest/storage/new': {len(urls)}," in stderr
+
+
+@pytest.mark.slow
+def test_sigterm_during_a_lock_writes_what_storage_was_given_then_the_next_crawl_completes(tmp_path):
+    articles = 200
+    path = tmp_path / "harvest.sqlite3"
+    db_url = f"sqlite:///{path}"
+    with replica("--articles", str(articles), "--end-date", END, "--latency", "0.05") as info:
+        command = crawl_command(db_url, info, *QUICK_LOCKS, "-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2")
+        process = start(command)
+        wait_for_rows(process, db_url, 10)
+        other = hold_write_lock(path, None)
+        time.sleep(0.5)
+        process.send_signal(signal.SIGTERM)
+        time.sleep(1.5)
+        other.commit()
+        other.close()
+        _, stderr = process.communicate(timeout=120)
+        assert "'finish_reason': 'shutdown'" in stderr
+        assert "retrying the batch" in stderr, "the lock was never met: the test proves nothing"
+        assert "were not stored" not in stderr and "Traceback" not in stderr, stderr[-3000:]
+        urls = stored(db_url)
+        assert 10 <= len(urls) < len(news_urls(info, articles)), "the crawl was not stopped mid-way"
+        assert f"'harvest/storage/new': {len(urls)}," in stderr, "stored and counted differ"
+        runs = query(db_url, "SELECT finish_reason, articles_new FROM crawl_runs")
+        assert runs == [("shutdown", len(urls))]
+
+        again = crawl(db_url, info)
+        assert again.returncode == 0, again.stderr[-3000:]
+    urls = stored(db_url)
+    assert len(urls) == len(set(urls)) and set(urls) == news_urls(info, articles)
