@@ -126,6 +126,10 @@ class Archive:
             self._engine = engine
         return self._engine
 
+    def open(self) -> Engine:
+        """Open the engine now (storage does as the spider opens: a refused schema stops the crawl first)."""
+        return self.engine
+
     def _busy_timeout(self, dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout={int(self.busy_timeout * 1000)}")

@@ -116,7 +116,7 @@ class StoragePipeline:
         )
 
     def open_spider(self) -> None:
-        self.archive.engine  # noqa: B018 - opened now: a schema refused stops the crawl before it starts
+        self.archive.open()
 
     async def close_spider(self) -> None:
         """Write the open batch, wait (HARVEST_STORE_DRAIN_TIMEOUT at most) for the writer to finish."""

@@ -30,6 +30,7 @@ from tests.harvest.replica import FAST, query, replica, request_log, url_of
 ARTICLES = 20
 END = "2026-11-27"
 BATCH = ("-s", "HARVEST_DB_BATCH_SIZE=5")
+SLOW = ("-s", "CONCURRENT_REQUESTS_PER_DOMAIN=2")  # with a replica's latency: a crawl of some seconds
 # A lock is waited for 0.3 s per statement, then the batch is retried after 0.3, 0.6, 1.2, 2.4 s.
 QUICK_LOCKS = ("-s", "HARVEST_DB_BUSY_TIMEOUT=0.3", "-s", "HARVEST_DB_LOCKED_RETRIES=4",
                "-s", "HARVEST_DB_LOCKED_PAUSE=0.3")  # fmt: skip
@@ -157,8 +158,9 @@ def test_a_full_disk_stops_the_crawl_and_keeps_whole_batches(tmp_path):
     db_url = f"sqlite:///{path}"
     extensions = json.dumps({**project.EXTENSIONS, "tests.faults.inject.FullDisk": 900})
     full = ("-s", f"EXTENSIONS={extensions}", "-s", "HARVEST_TEST_FULL_AFTER_PAGES=40")
-    with replica("--articles", "60", "--end-date", END) as info:
-        first = crawl(db_url, info, *full)
+    # A slow replica: the crawl is still going when storage fails (a finished one stays `finished`).
+    with replica("--articles", "60", "--end-date", END, "--latency", "0.05") as info:
+        first = crawl(db_url, info, *full, *SLOW)
         assert "Stopping the crawl: the archive" in first.stderr and "is full" in first.stderr
         assert "'finish_reason': 'storage_failed'" in first.stderr
         assert "were not stored because the archive" in first.stderr
@@ -176,8 +178,8 @@ def test_a_full_disk_stops_the_crawl_and_keeps_whole_batches(tmp_path):
 def test_a_read_only_harvest_stops_cleanly_and_the_next_one_fetches_everything(tmp_path):
     path = tmp_path / "harvest.sqlite3"
     make_engine(f"sqlite:///{path}").dispose()
-    with replica("--articles", str(ARTICLES), "--end-date", END) as info:
-        first = crawl(f"sqlite:///file:{path}?mode=ro&uri=true", info)
+    with replica("--articles", str(ARTICLES), "--end-date", END, "--latency", "0.05") as info:
+        first = crawl(f"sqlite:///file:{path}?mode=ro&uri=true", info, *SLOW)
         assert "Stopping the crawl: the archive" in first.stderr and "is read-only" in first.stderr
         assert "'finish_reason': 'storage_failed'" in first.stderr
         assert "were not stored because the archive" in first.stderr
