@@ -4,7 +4,10 @@
 the process CPU time of each of the chain's steps (crawler.article.STEPS: decode, extract,
 normalize, junk, metadata) is added to the stat `bench/cpu/<step>` (seconds), and what the glue
 itself costs (stats, filling the item) to `bench/cpu/glue`. `Dedup` and `Storage` are the real
-stages with `process_item` (and storage's flushes at close) counted as `dedup` and `storage`.
+stages with `process_item` counted as `dedup` and `storage`: the CPU time of the reactor's thread
+they take (thread time, not process time: the writer thread runs meanwhile). Storage writes on
+the archive's writer thread (crawler.archive): that thread's CPU time is added to storage's at
+close.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from crawler.archive import archive_of
 from crawler.article import Article as CleanArticle
 from crawler.article import RawPage, Refusal, build_article
 from pipelines.article import ArticlePipeline
@@ -27,23 +31,22 @@ def timed(stage: type, name: str) -> type:
         def from_crawler(cls, crawler: Any) -> Any:
             instance = super().from_crawler(crawler)
             instance._bench_stats = crawler.stats
+            instance._bench_crawler = crawler
             return instance
 
         def process_item(self, item: Any) -> Any:
-            started = time.process_time()
+            started = time.thread_time()  # not process_time: the writer thread runs meanwhile
             try:
                 return super().process_item(item)
             finally:
-                self._bench_stats.inc_value(f"bench/cpu/{name}", time.process_time() - started)
+                self._bench_stats.inc_value(f"bench/cpu/{name}", time.thread_time() - started)
 
-        if hasattr(stage, "close_spider"):
+        if getattr(stage, "writes_archive", False):
 
-            def close_spider(self) -> None:
-                started = time.process_time()
-                try:
-                    super().close_spider()
-                finally:
-                    self._bench_stats.inc_value(f"bench/cpu/{name}", time.process_time() - started)
+            async def close_spider(self) -> None:
+                await super().close_spider()  # waits for the writer: its CPU is all counted now
+                writer = archive_of(self._bench_crawler).writer_cpu
+                self._bench_stats.inc_value(f"bench/cpu/{name}", writer)
 
     Timed.__name__ = Timed.__qualname__ = f"Timed{stage.__name__}"
     return Timed
@@ -53,12 +56,12 @@ class Article(ArticlePipeline):
     """The chain's glue, each step of the chain timed (`bench/cpu/<step>`), the rest as `glue`."""
 
     def process_item(self, item: Any) -> Any:
-        started = time.process_time()
+        started = time.thread_time()
         self._in_steps = 0.0
         try:
             return super().process_item(item)
         finally:
-            glue = time.process_time() - started - self._in_steps
+            glue = time.thread_time() - started - self._in_steps
             self.stats.inc_value("bench/cpu/glue", glue)
 
     def build(self, page: RawPage) -> CleanArticle | Refusal:

@@ -540,7 +540,7 @@ def build_article(
 ) -> Article | Refusal:
     """The article a raw page holds, or why it holds none (THE chain: see the module's docstring).
 
-    `timer`, if given, is called with each step's name and the process CPU seconds it took.
+    `timer`, if given, is called with each step's name and the CPU seconds its thread took.
     """
     draft = _Draft(page, options)
     for name, step, switch in STEPS:
@@ -549,9 +549,9 @@ def build_article(
         if timer is None:
             refusal = step(draft)
         else:
-            started = time.process_time()
+            started = time.thread_time()
             refusal = step(draft)
-            timer(name, time.process_time() - started)
+            timer(name, time.thread_time() - started)
         if refusal is not None:
             return refusal
     if not draft.title:

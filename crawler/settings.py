@@ -52,6 +52,11 @@ ITEM_PIPELINES = {
 
 HARVEST_DB_URL = _env("HARVEST_DB_URL", "sqlite:///data/harvest.sqlite3")  # where articles go
 HARVEST_DB_BATCH_SIZE = int(_env("HARVEST_DB_BATCH_SIZE", "50"))  # items per commit
+HARVEST_STORE_QUEUE = int(_env("HARVEST_STORE_QUEUE", "500"))  # articles with the writer; more: crawl waits
+HARVEST_STORE_DRAIN_TIMEOUT = float(_env("HARVEST_STORE_DRAIN_TIMEOUT", "180"))  # s a close waits for writes
+HARVEST_DB_BUSY_TIMEOUT = float(_env("HARVEST_DB_BUSY_TIMEOUT", "30"))  # s a SQLite write waits for a lock
+HARVEST_DB_LOCKED_RETRIES = int(_env("HARVEST_DB_LOCKED_RETRIES", "3"))  # still locked: retries of a batch
+HARVEST_DB_LOCKED_PAUSE = float(_env("HARVEST_DB_LOCKED_PAUSE", "2"))  # s before the first retry, doubling
 HARVEST_FRONTIER_URL = _env("HARVEST_FRONTIER_URL", "")  # redis://…: one frontier shared by worker processes
 HARVEST_FRONTIER_IDLE = float(_env("HARVEST_FRONTIER_IDLE", "10"))  # s of silence: a worker is gone
 HARVEST_FRONTIER_KEY = _env("HARVEST_FRONTIER_KEY", "harvest:frontier")  # Redis prefix of one crawl
@@ -89,6 +94,7 @@ DOWNLOADER_MIDDLEWARES = {
     "crawler.middlewares.conditional.ConditionalGetMiddleware": 560,  # 304 on unchanged list pages
 }
 EXTENSIONS = {
+    "crawler.archive.Archive": 0,  # the one owner of the database during a crawl (engine, writer thread)
     "crawler.harvest.runs.RunRecorder": 500,  # the crawl_runs table
     "crawler.harvest.memory.PeakMemory": 600,  # harvest/memory/peak_rss_mb (the crawl's own)
 }

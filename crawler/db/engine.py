@@ -3,7 +3,8 @@
 `write_retrying` runs a write (a storage batch) and turns the database's failures into words:
 a database locked by another writer is waited for (the busy timeout), then the whole batch is
 retried after a pause, LOCKED_RETRIES times; a full disk, a read-only database or one that
-cannot be opened raise ArchiveUnavailable, whose message says what happened.
+cannot be opened raise ArchiveUnavailable, whose message says what happened. It waits: during a
+crawl it runs on the archive's writer thread (crawler.archive), never on the reactor.
 
 `make_engine(url, readonly=True)` is how every reading command opens the archive: a SQLite
 file is opened with SQLite's own read-only mode (`mode=ro`), so a read-only file, a
@@ -81,10 +82,26 @@ def database_fault(error: OperationalError) -> tuple[str, str] | None:
     return None
 
 
-def write_retrying(engine: Engine, write: Callable[[], T], what: str) -> T:
-    """Run `write` (one transaction); retry it while the database is locked; explain other faults."""
+def write_retrying(
+    engine: Engine,
+    write: Callable[[], T],
+    what: str,
+    *,
+    retries: int | None = None,
+    pause: float | None = None,
+    busy_timeout: float | None = None,
+    sleep: Callable[[float], object] = time.sleep,
+) -> T:
+    """Run `write` (one transaction); retry it while the database is locked; explain other faults.
+
+    `retries` pauses of `pause`, doubling (LOCKED_RETRIES, LOCKED_PAUSE unless given); `busy_timeout`
+    (seconds) is only quoted in the warnings; `sleep` waits (the archive's can be cut short at close).
+    """
+    retries = LOCKED_RETRIES if retries is None else retries
+    pause = LOCKED_PAUSE if pause is None else pause
+    waited = SQLITE_BUSY_TIMEOUT_MS / 1000 if busy_timeout is None else busy_timeout
     where = engine.url.render_as_string(hide_password=True)
-    for attempt in range(LOCKED_RETRIES + 1):
+    for attempt in range(retries + 1):
         try:
             return write()
         except OperationalError as error:
@@ -92,12 +109,11 @@ def write_retrying(engine: Engine, write: Callable[[], T], what: str) -> T:
             if found is None:
                 raise
             fault, description = found
-            if fault == "locked" and attempt < LOCKED_RETRIES:
-                pause = LOCKED_PAUSE * 2**attempt
-                logger.warning("The archive %s is %s (waited %.0f s); retrying %s in %.0f s (retry %d of %d)",
-                               where, description, SQLITE_BUSY_TIMEOUT_MS / 1000, what, pause, attempt + 1,
-                               LOCKED_RETRIES)  # fmt: skip
-                time.sleep(pause)  # storage is synchronous: the crawl waits with it
+            if fault == "locked" and attempt < retries:
+                wait = pause * 2**attempt
+                logger.warning("The archive %s is %s (waited %.1f s); retrying %s in %.1f s (retry %d of %d)",
+                               where, description, waited, what, wait, attempt + 1, retries)  # fmt: skip
+                sleep(wait)
                 continue
             raise ArchiveUnavailable(fault, f"the archive {where} is {description}") from error
     raise AssertionError("unreachable")
@@ -217,23 +233,6 @@ def _needs_immutable(path: str) -> bool:
     if os.path.exists(shm):
         return not os.access(shm, os.R_OK | os.W_OK)
     return not os.access(os.path.dirname(os.path.abspath(path)), os.W_OK | os.X_OK)
-
-
-class LazyEngine:
-    """The archive's engine, made on first use (a component may never need it) and disposed once."""
-
-    def __init__(self, url: str) -> None:
-        self.url = url
-        self._engine: Engine | None = None
-
-    def __call__(self) -> Engine:
-        if self._engine is None:
-            self._engine = make_engine(self.url)
-        return self._engine
-
-    def dispose(self) -> None:
-        if self._engine is not None:
-            self._engine.dispose()
 
 
 def _sqlite_reading_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -5,7 +5,8 @@ HARVEST_RUN_UPDATE_INTERVAL seconds, and it is completed when the spider closes.
 outright keeps `finished_at` and `finish_reason` NULL; Ctrl-C / SIGTERM closes it as `shutdown`.
 On closing, the run's health verdict (crawler.harvest.health) is judged against the same
 spider's recent `ok` runs and stored with it (`verdict`, `health`), and put in the stats
-(`harvest/run/verdict`) for `scrapy harvest` to report.
+(`harvest/run/verdict`) for `scrapy harvest` to report. The row is written through the crawl's
+archive (crawler.archive), on its writer thread: a locked database never stalls the reactor.
 """
 
 from __future__ import annotations
@@ -21,23 +22,20 @@ from typing import Any
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 from scrapy.utils.asyncio import create_looping_call
-from sqlalchemy import Engine, select
-from sqlalchemy.exc import OperationalError
+from scrapy.utils.defer import maybe_deferred_to_future
+from sqlalchemy import select
+from twisted.internet.defer import CancelledError
+from twisted.python.failure import Failure
 
-from crawler.db import CrawlRun, make_engine
-from crawler.db.engine import database_fault
+from crawler.archive import Archive, archive_of
+from crawler.db import CrawlRun
+from crawler.db.engine import ArchiveUnavailable
 from crawler.db.state import start_run, update_run
 from crawler.harvest.health import VERDICT_STAT, Thresholds, health_of, judge
 
 logger = logging.getLogger(__name__)
 
-STORAGE_PIPELINE = "pipelines.storage.StoragePipeline"
 _REASON_DETAIL = re.compile(r"\s*:.*$", re.DOTALL)
-
-
-def stores_articles(settings: Any) -> bool:
-    """Whether this crawl writes to the archive (`scrapy extract` does not)."""
-    return settings.getdict("ITEM_PIPELINES").get(STORAGE_PIPELINE) is not None
 
 
 def is_clean(reason: str | None, stats: Any) -> bool:
@@ -83,27 +81,28 @@ def run_counters(stats: Any, dropped: Counter[str]) -> dict[str, Any]:
 
 
 class RunRecorder:
-    def __init__(self, crawler: Any, db_url: str, interval: float, thresholds: Thresholds) -> None:
+    def __init__(self, crawler: Any, archive: Archive, interval: float, thresholds: Thresholds) -> None:
         self.crawler = crawler
         self.thresholds = thresholds
         self.stats = crawler.stats
-        self.db_url = db_url
+        self.archive = archive
         self.interval = interval
-        self.engine: Engine | None = None
         self.run_id: int | None = None
         self.dropped: Counter[str] = Counter()
         self.loop: Any = None
+        self.refreshing = False  # a refresh is with the writer: the next one waits its turn
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> RunRecorder:
         settings = crawler.settings
         if not settings.getbool("HARVEST_RUNS_ENABLED"):
             raise NotConfigured("HARVEST_RUNS_ENABLED is off")
-        if not stores_articles(settings):
+        archive = archive_of(crawler)
+        if not archive.stores_articles:
             raise NotConfigured("the storage stage is off: no run to record")
         recorder = cls(
             crawler,
-            settings.get("HARVEST_DB_URL"),
+            archive,
             settings.getfloat("HARVEST_RUN_UPDATE_INTERVAL"),
             Thresholds.from_settings(settings),
         )
@@ -112,24 +111,20 @@ class RunRecorder:
         crawler.signals.connect(recorder.item_dropped, signal=signals.item_dropped)
         return recorder
 
-    def spider_opened(self, spider: Any) -> None:
-        self.engine = make_engine(self.db_url)
-        arguments = spider.arguments() if hasattr(spider, "arguments") else {}
+    async def spider_opened(self, spider: Any) -> None:
+        fields = {
+            "spider": spider.name,
+            "started_at": datetime.now(UTC),
+            "arguments": spider.arguments() if hasattr(spider, "arguments") else {},
+            "pid": os.getpid(),
+            "host": socket.gethostname(),
+        }
         try:
-            self.run_id = start_run(
-                self.engine,
-                spider=spider.name,
-                started_at=datetime.now(UTC),
-                arguments=arguments,
-                pid=os.getpid(),
-                host=socket.gethostname(),
+            self.run_id = await maybe_deferred_to_future(
+                self.archive.write(lambda engine: start_run(engine, **fields), "the run record", retries=0)
             )
-        except OperationalError as error:
-            if (fault := database_fault(error)) is None:
-                raise
-            logger.error("This run is not recorded in crawl_runs: the archive is %s", fault[1])
-            self.engine.dispose()
-            self.engine = None
+        except ArchiveUnavailable as error:
+            logger.error("This run is not recorded in crawl_runs: %s", error)
             return
         self.stats.set_value("harvest/run/id", self.run_id)
         logger.info("Recording this run as crawl_runs.id=%d", self.run_id)
@@ -142,32 +137,40 @@ class RunRecorder:
 
     def refresh(self) -> None:
         """Write the counters so far: a run killed later still shows how far it got."""
-        if self.engine is not None and self.run_id is not None:
-            self.write(**run_counters(self.stats, self.dropped))
+        if self.run_id is None or self.refreshing:
+            return
+        self.refreshing = True
+        written = self.write(retries=0, **run_counters(self.stats, self.dropped))
+        written.addBoth(lambda _: setattr(self, "refreshing", False))
 
-    def write(self, **fields: Any) -> None:
-        """Update the run's row; a database fault (locked, full, read-only) is logged, not raised."""
-        assert self.engine is not None and self.run_id is not None
-        try:
-            update_run(self.engine, self.run_id, **fields)
-        except OperationalError as error:
-            if (fault := database_fault(error)) is None:
-                raise
-            logger.error("crawl_runs.id=%d not updated: the archive is %s", self.run_id, fault[1])
+    def write(self, *, retries: int | None = None, **fields: Any) -> Any:
+        """Update the run's row (a Deferred); a database fault (locked, full, read-only) is logged."""
+        assert self.run_id is not None
+        run_id = self.run_id
+        written = self.archive.write(lambda engine: update_run(engine, run_id, **fields), "the run record",
+                                     retries=retries)  # fmt: skip
+        written.addErrback(self.not_written, run_id)
+        return written
 
-    def spider_closed(self, spider: Any, reason: str) -> None:
+    @staticmethod
+    def not_written(failure: Failure, run_id: int) -> None:
+        if not isinstance(failure.value, ArchiveUnavailable | CancelledError):  # Cancelled: the close gave up
+            failure.raiseException()
+        logger.error("crawl_runs.id=%d not updated: %s", run_id, failure.value)
+
+    async def spider_closed(self, spider: Any, reason: str) -> None:
         if self.loop is not None and self.loop.running:
             self.loop.stop()
-        if self.engine is None or self.run_id is None:
+        if self.run_id is None:
             return
         clean = is_clean(reason, self.stats)
-        try:
-            health = health_of(self.stats.get_stats(), self.dropped)
-            verdict, reasons = judge(health, self.recent_health(spider.name), self.thresholds)
-            health["reasons"] = reasons
-            self.stats.set_value(VERDICT_STAT, verdict)
-            log = logger.warning if verdict != "ok" else logger.info
-            log("Health of this run: %s%s", verdict, f" ({'; '.join(reasons)})" if reasons else "")
+        health = health_of(self.stats.get_stats(), self.dropped)
+        verdict, reasons = judge(health, self.recent_health(spider.name), self.thresholds)
+        health["reasons"] = reasons
+        self.stats.set_value(VERDICT_STAT, verdict)
+        log = logger.warning if verdict != "ok" else logger.info
+        log("Health of this run: %s%s", verdict, f" ({'; '.join(reasons)})" if reasons else "")
+        await maybe_deferred_to_future(
             self.write(
                 finished_at=datetime.now(UTC),
                 finish_reason=reason,
@@ -177,17 +180,15 @@ class RunRecorder:
                 health=health,
                 **run_counters(self.stats, self.dropped),
             )
-        finally:
-            self.engine.dispose()
+        )
 
     def recent_health(self, spider: str) -> list[dict[str, Any]]:
         """The health of the spider's last HARVEST_HEALTH_HISTORY `ok` runs: the yardstick."""
-        assert self.engine is not None
         query = (
             select(CrawlRun.health)
             .where(CrawlRun.spider == spider, CrawlRun.verdict == "ok", CrawlRun.id != self.run_id)
             .order_by(CrawlRun.id.desc())
             .limit(self.thresholds.history)
         )
-        with self.engine.connect() as conn:
+        with self.archive.engine.connect() as conn:
             return [health for (health,) in conn.execute(query) if health]

@@ -2,7 +2,8 @@
 
 A 304 answer is dropped here (IgnoreRequest): nothing is parsed, nothing followed. Validators
 are saved only after a clean run, so a page is never taken as "seen" while articles it listed
-are missing from a run that was killed or lost requests.
+are missing from a run that was killed or lost requests. Validators are read on the reactor and
+saved through the archive's writer thread (crawler.archive).
 """
 
 from __future__ import annotations
@@ -13,19 +14,22 @@ from typing import Any
 from scrapy import Request, signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
+from scrapy.utils.defer import maybe_deferred_to_future
+from twisted.internet.defer import CancelledError
 
-from crawler.db.engine import LazyEngine
+from crawler.archive import Archive, archive_of
+from crawler.db.engine import ArchiveUnavailable
 from crawler.db.state import page_validator, save_validators
-from crawler.harvest.runs import is_clean, stores_articles
+from crawler.harvest.runs import is_clean
 from crawler.urls import canonical_url
 
 logger = logging.getLogger(__name__)
 
 
 class ConditionalGetMiddleware:
-    def __init__(self, stats: Any, db_url: str) -> None:
+    def __init__(self, stats: Any, archive: Archive) -> None:
         self.stats = stats
-        self.db = LazyEngine(db_url)
+        self.archive = archive
         self.seen: dict[str, tuple[str | None, str | None]] = {}  # list pages of this run only
 
     @classmethod
@@ -33,16 +37,17 @@ class ConditionalGetMiddleware:
         settings = crawler.settings
         if not settings.getbool("HARVEST_CONDITIONAL_ENABLED"):
             raise NotConfigured("HARVEST_CONDITIONAL_ENABLED is off")
-        if not stores_articles(settings):
+        archive = archive_of(crawler)
+        if not archive.stores_articles:
             raise NotConfigured("the storage stage is off: no validators to keep")
-        middleware = cls(crawler.stats, settings.get("HARVEST_DB_URL"))
+        middleware = cls(crawler.stats, archive)
         crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
         return middleware
 
     def process_request(self, request: Request) -> None:
         if not request.meta.get("harvest_list") or request.meta.get("harvest_conditional") is not None:
             return
-        with self.db().connect() as conn:
+        with self.archive.engine.connect() as conn:
             validator = page_validator(conn, canonical_url(request.url))
         request.meta["harvest_conditional"] = validator is not None
         if validator is None:
@@ -70,12 +75,19 @@ class ConditionalGetMiddleware:
                 )
         return response
 
-    def spider_closed(self, spider: Any, reason: str) -> None:
-        try:
-            if is_clean(reason, self.stats):
-                save_validators(self.db(), self.seen)
-                logger.info("Saved the validators of %d list pages", len(self.seen))
-            elif self.seen:
+    async def spider_closed(self, spider: Any, reason: str) -> None:
+        if not is_clean(reason, self.stats):
+            if self.seen:
                 logger.info("Run not clean (%s): list validators not saved", reason)
-        finally:
-            self.db.dispose()
+            return
+        if not self.seen:
+            return
+        seen = dict(self.seen)
+        try:
+            await maybe_deferred_to_future(
+                self.archive.write(lambda engine: save_validators(engine, seen), "the list validators")
+            )
+        except (ArchiveUnavailable, CancelledError) as error:  # CancelledError: the close gave up waiting
+            logger.error("The validators of %d list pages were not saved: %s", len(seen), error)
+            return
+        logger.info("Saved the validators of %d list pages", len(seen))

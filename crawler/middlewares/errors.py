@@ -43,5 +43,5 @@ class FailedRequestMiddleware(BaseSpiderMiddleware):
     def failed(self, failure: Failure) -> None:
         """The request failed for good: count and log it once; nothing comes out of it."""
         request = getattr(failure, "request", None)
-        if request is not None:
+        if request is not None and failure.value is not None:
             self.ledger.failure(request, failure.value)

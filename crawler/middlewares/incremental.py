@@ -18,13 +18,13 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from scrapy import Request, signals
+from scrapy import Request
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.http import Response
 
-from crawler.db.engine import LazyEngine
+from crawler.archive import Archive, archive_of
 from crawler.db.state import known_urls, last_run, recent_articles
-from crawler.harvest.runs import RunRecorder, stores_articles
+from crawler.harvest.runs import RunRecorder
 from crawler.urls import canonical_url
 
 logger = logging.getLogger(__name__)
@@ -33,10 +33,10 @@ logger = logging.getLogger(__name__)
 class IncrementalMiddleware:
     """Spider middleware: drop requests for stored articles, stop exhausted walks, queue re-checks."""
 
-    def __init__(self, crawler: Any, db_url: str, stop_after: int, recheck_days: float) -> None:
+    def __init__(self, crawler: Any, archive: Archive, stop_after: int, recheck_days: float) -> None:
         self.crawler = crawler
         self.stats = crawler.stats
-        self.db = LazyEngine(db_url)
+        self.archive = archive  # reads only, on the reactor (WAL: never waits for the writer)
         self.stop_after = stop_after  # 0: never stop a walk early
         self.recheck_days = recheck_days
         self.trusted = False  # the previous run finished cleanly: early stops are safe
@@ -48,19 +48,15 @@ class IncrementalMiddleware:
         settings = crawler.settings
         if not settings.getbool("HARVEST_INCREMENTAL_ENABLED"):
             raise NotConfigured("HARVEST_INCREMENTAL_ENABLED is off")
-        if not stores_articles(settings):
+        archive = archive_of(crawler)
+        if not archive.stores_articles:
             raise NotConfigured("the storage stage is off: nothing to be incremental against")
-        middleware = cls(
+        return cls(
             crawler,
-            settings.get("HARVEST_DB_URL"),
+            archive,
             settings.getint("HARVEST_STOP_AFTER_KNOWN_PAGES"),
             settings.getfloat("HARVEST_RECHECK_DAYS"),
         )
-        crawler.signals.connect(middleware.spider_closed, signal=signals.spider_closed)
-        return middleware
-
-    def spider_closed(self) -> None:
-        self.db.dispose()
 
     # --- start: resume, re-checks ---------------------------------------------------------
 
@@ -68,7 +64,7 @@ class IncrementalMiddleware:
         spider = self.crawler.spider
         recorder = self.crawler.get_extension(RunRecorder)
         current = recorder.run_id if recorder is not None else None
-        with self.db().connect() as conn:
+        with self.archive.engine.connect() as conn:
             previous = last_run(conn, spider.name, exclude=current)
             resume_from = last_run(conn, spider.name, exclude=current, clean=True)
         self.trusted = previous is not None and previous.clean
@@ -86,7 +82,7 @@ class IncrementalMiddleware:
         if self.recheck_days <= 0 or not hasattr(spider, "recheck_request"):
             return
         since = datetime.now(UTC) - timedelta(days=self.recheck_days)
-        with self.db().connect() as conn:
+        with self.archive.engine.connect() as conn:
             rows = list(recent_articles(conn, spider.name, since))
         for url, published_at, edition in rows:
             self.stats.inc_value("harvest/incremental/recheck")
@@ -123,7 +119,7 @@ class IncrementalMiddleware:
         asked = [canonical_url(r.url) for r in requests if not r.meta.get("harvest_recheck")]
         if not asked:
             return requests
-        with self.db().connect() as conn:
+        with self.archive.engine.connect() as conn:
             known = known_urls(conn, asked)
         fresh = [r for r in requests if r.meta.get("harvest_recheck") or canonical_url(r.url) not in known]
         self.stats.inc_value("harvest/incremental/known", len(requests) - len(fresh))
