@@ -53,8 +53,15 @@ MARGIN = 4.0  # log-probability lead the chosen reading needs over the runner-up
 AS_IS_MARGIN = 4.0  # ... and over the text as it stands, unless dangling pinyin proves damage
 ECHO = 2.0  # score added for each character pair a reading shares with the rest of the text
 SINGLE = -1.5  # score added for each character that forms no word with its neighbours
+CHAR_ECHO = 2.0  # score added for a restored character the rest of the text also has
+VARIANT = -8.0  # score added on a Traditional page for a character its converter never writes (爲, 纔)
+MISPLACED = -8.0  # score added for a mark where none stands: ，， “， an unopened ” or a text ending in ，
 KNOWN_RANK = 9000  # a restored character must rank among jieba's commonest characters
 FREQUENT_RANK = 300  # a character with both bytes lost may be one of these (or a neighbour's)
+SEPARATORS = frozenset("。，、；：？！")
+FINAL = frozenset("。！？…”’）》〉】」』—")  # marks a text or a quotation may end with
+CLOSERS = {"”": "“", "’": "‘", "）": "（", "》": "《", "〉": "〈", "】": "【", "」": "「", "』": "『"}
+OPENERS = {opener: closer for closer, opener in CLOSERS.items()}
 ASCII_TO_FULL_WIDTH = {",": "，", ".": "。", "!": "！", ":": "：", ";": "；"}
 LEAD_BYTES = range(0x81, 0xFF)
 HIGH_BYTES = range(0x80, 0xFF)  # a trail byte that was read as a lead byte
@@ -75,6 +82,7 @@ _TRIGGER_RE = re.compile(rf"(?:(?<=[{HAN}{_AFTER}])|(?<=\) )|^)[{UNKNOWN}]|\ufff
 _FAST_RE = re.compile(rf"[{UNKNOWN}]")
 _DANGLING_RE = re.compile(rf"(?P<syllable>[{SYLLABLE_CHARS}]{{1,7}})\)")
 _ANNOTATION_RE = re.compile(rf"[(（](?P<syllable>[{SYLLABLE_CHARS}]{{1,7}})[)）]")
+_STRIP_RE = re.compile(rf"[(（][{SYLLABLE_CHARS}]{{1,7}}[)）] ?")  # an annotation, as the context skips it
 _CONTEXT_RE = re.compile(rf"[{HAN}{''.join(FULL_WIDTH_PUNCTUATION)}]")
 
 
@@ -282,6 +290,20 @@ def _script(char: str) -> bool | None:
     return traditional_only
 
 
+@lru_cache(maxsize=16384)
+def _variant(char: str, traditional: bool | None) -> bool:
+    """True on a Traditional page for a character its converter does not write (爲: it writes 為)."""
+    if not traditional or char in FULL_WIDTH_PUNCTUATION:
+        return False
+    return char_converter("s2tw").convert(simplified_char(char)) != char
+
+
+@lru_cache(maxsize=16384)
+def _converted(char: str) -> bool:
+    """True for a character a Simplified -> Traditional conversion writes for another (聯, 著)."""
+    return converter().convert(char) != char
+
+
 def _options(
     span: Span, index: int, before: int | None, traditional: bool | None, neighbours: tuple[str, str]
 ) -> list[str] | None:
@@ -314,8 +336,8 @@ def _options(
             continue
         if unmappable and (span.next_lead is None or gbk_char(trail_byte, span.next_lead) is not None):
             continue  # the byte pair read one off must have been no character
-        if ends_here and not all(is_reading(char, syllable) for syllable in ends_here):
-            continue
+        if ends_here and not (_converted(char) and all(is_reading(char, syllable) for syllable in ends_here)):
+            continue  # the mirrors annotate only characters their conversion changed
         if _restorable(char):
             options.append(char)
     return list(dict.fromkeys(options))  # a character both a neighbour's and a common one
@@ -334,13 +356,13 @@ def _fixed_pinyin_fits(span: Span) -> bool:
 
 def _context(text: str, start: int, end: int) -> tuple[str, str]:
     """Up to CONTEXT characters of Han text or punctuation before and after a span."""
-    before = _ANNOTATION_RE.sub("", text[max(0, start - 4 * CONTEXT) : start])
+    before = _STRIP_RE.sub("", text[max(0, start - 10 * CONTEXT) : start])
     left = ""
     for char in reversed(before):
         if len(left) == CONTEXT or not _CONTEXT_RE.match(char):
             break
         left = char + left
-    after = _ANNOTATION_RE.sub("", text[end : end + 4 * CONTEXT])
+    after = _STRIP_RE.sub("", text[end : end + 10 * CONTEXT])
     right = ""
     for char in after.lstrip(" "):
         if len(right) == CONTEXT or not _CONTEXT_RE.match(char):
@@ -376,6 +398,39 @@ def _echo(seen: frozenset[str], window: str) -> float:
     return ECHO * sum(simple[i : i + 2] in seen for i in range(len(simple) - 1))
 
 
+def _clash(first: str, second: str) -> bool:
+    """Two marks that do not stand side by side: ，， “， ，”."""
+    if first in SEPARATORS:
+        return second in SEPARATORS or (second in CLOSERS and first not in FINAL)
+    return first in OPENERS and (second in SEPARATORS or second in CLOSERS)
+
+
+@dataclass(frozen=True)
+class _Marks:
+    """The paired marks open before a span and closed after it, and whether the text ends there."""
+
+    opened: frozenset[str]
+    closed: frozenset[str]
+    at_end: bool
+
+    @classmethod
+    def around(cls, text: str, span: Span) -> _Marks:
+        before, after = text[: span.start], text[span.end :]
+        return cls(
+            frozenset(o for c, o in CLOSERS.items() if before.count(o) > before.count(c)),
+            frozenset(o for c, o in CLOSERS.items() if after.count(c) > after.count(o)),
+            not after.strip(),
+        )
+
+    def misplaced(self, restored: tuple[str, ...], reading: str) -> int:
+        """Marks out of place: a closing one not opened, an opening one not closed, a clash, a last comma."""
+        count = sum(CLOSERS[char] not in self.opened for char in restored if char in CLOSERS)
+        count += sum(char not in self.closed for char in restored if char in OPENERS)
+        count += sum(_clash(first, second) for first, second in itertools.pairwise(reading))
+        last = reading[-1]
+        return count + (self.at_end and last in FULL_WIDTH_PUNCTUATION and last not in FINAL)
+
+
 def _pairs(text: str) -> frozenset[str]:
     """Every pair of adjacent characters in the text (Simplified, pinyin left out)."""
     simple = "".join(simplified_char(char) for char in _ANNOTATION_RE.sub("", text))
@@ -404,8 +459,18 @@ def _resolve(text: str, span: Span, traditional: bool | None, seen: frozenset[st
     middle = "".join(options[0] for options in per_char[1:-1])
     head, tail = middle[:CONTEXT], middle[-CONTEXT:]
     first, last = per_char[0], per_char[-1]
+    marks = _Marks.around(text, span)
+    elsewhere = frozenset(simplified_char(char) for char in text[: span.start] + text[span.end :])
 
     def score(combo: tuple[str, ...]) -> float:
+        bonus = sum(
+            VARIANT * _variant(char, traditional) + CHAR_ECHO * (simplified_char(char) in elsewhere)
+            for char in combo
+        )
+        reading = left[-1:] + combo[0] + middle + "".join(combo[1:]) + right[:1]
+        return bonus + MISPLACED * marks.misplaced(combo, reading) + _fit(combo)
+
+    def _fit(combo: tuple[str, ...]) -> float:
         if len(combo) == 1:
             return _score(left + combo[0] + right) + _echo(seen, left[-1:] + combo[0] + right[:1])
         echo = _echo(seen, left[-1:] + combo[0] + middle[:1])
