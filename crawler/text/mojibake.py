@@ -28,8 +28,9 @@ from __future__ import annotations
 
 import itertools
 import logging
+import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from crawler.text.pinyin import HAN, SYLLABLE_CHARS, has_tone_mark, is_reading, readings
@@ -50,6 +51,8 @@ MAX_SPAN = 30  # characters read after an unknown byte before giving up
 CONTEXT = 3  # characters either side of a span that its candidates are scored with
 KEEP = 6  # candidates kept per unknown character before scoring both ends together
 MARGIN = 4.0  # log-probability lead the chosen reading needs over the runner-up (~55x)
+LONE_ASCII = math.log(0.005)  # an ASCII character alone in Chinese text (a / or a space): 1 in 200
+GUESSED_MARGIN = 6.0  # ... when a character with both bytes lost is chosen among common ones only
 AS_IS_MARGIN = 4.0  # ... and over the text as it stands, unless dangling pinyin proves damage
 ECHO = 2.0  # score added for each character pair a reading shares with the rest of the text
 SINGLE = -1.5  # score added for each character that forms no word with its neighbours
@@ -319,14 +322,19 @@ def _options(
         char = gbk_char(lead, trail)
         return [char] if char and all(is_reading(char, syllable) for syllable in ends_here) else None
     inside = [a.syllable for a in span.annotations if a.offset == 1] if index == 0 else []
+    leads = _leads_read(before, inside[0]) if inside and before is not None else None
     if lead is None and trail is None:
-        entries = _chars_read(ends_here[0]) if ends_here else _neighbours(*neighbours) + _frequent()
+        if ends_here:
+            entries = _chars_read(ends_here[0])
+        elif leads is not None:
+            entries = tuple(entry for lead_byte in sorted(leads) for entry in _entries(lead_byte, None))
+        else:  # a guess: not every character it could be
+            entries = _neighbours(*neighbours) + _frequent()
     else:
         entries = _entries(lead, trail)
     unmappable = trail is None and span.closing == "unmappable"
     other_script = None if traditional is None else not traditional
     options = []
-    leads = _leads_read(before, inside[0]) if inside and before is not None else None
     for lead_byte, trail_byte, char in entries:
         if leads is not None and lead_byte not in leads:
             continue  # the garbage character the annotator read ends with this lead byte
@@ -341,6 +349,16 @@ def _options(
         if _restorable(char):
             options.append(char)
     return list(dict.fromkeys(options))  # a character both a neighbour's and a common one
+
+
+def _guessed(span: Span, before: int | None) -> bool:
+    """True when a character of the span has both bytes unknown and no pinyin names or narrows it."""
+    for index in range(span.length):
+        if span.stream[2 * index] is None and span.stream[2 * index + 1] is None:
+            offsets = {a.offset for a in span.annotations}
+            if 2 * index + 2 not in offsets and not (index == 0 and 1 in offsets and before is not None):
+                return True
+    return False
 
 
 def _fixed_pinyin_fits(span: Span) -> bool:
@@ -460,17 +478,17 @@ def _resolve(text: str, span: Span, traditional: bool | None, seen: frozenset[st
     head, tail = middle[:CONTEXT], middle[-CONTEXT:]
     first, last = per_char[0], per_char[-1]
     marks = _Marks.around(text, span)
-    elsewhere = frozenset(simplified_char(char) for char in text[: span.start] + text[span.end :])
+    elsewhere = frozenset(map(simplified_char, {*text[: span.start], *text[span.end :]}))
 
-    def score(combo: tuple[str, ...]) -> float:
+    def score(combo: tuple[str, ...], right: str) -> float:
         bonus = sum(
             VARIANT * _variant(char, traditional) + CHAR_ECHO * (simplified_char(char) in elsewhere)
             for char in combo
         )
         reading = left[-1:] + combo[0] + middle + "".join(combo[1:]) + right[:1]
-        return bonus + MISPLACED * marks.misplaced(combo, reading) + _fit(combo)
+        return bonus + MISPLACED * marks.misplaced(combo, reading) + _fit(combo, right)
 
-    def _fit(combo: tuple[str, ...]) -> float:
+    def _fit(combo: tuple[str, ...], right: str) -> float:
         if len(combo) == 1:
             return _score(left + combo[0] + right) + _echo(seen, left[-1:] + combo[0] + right[:1])
         echo = _echo(seen, left[-1:] + combo[0] + middle[:1])
@@ -479,17 +497,35 @@ def _resolve(text: str, span: Span, traditional: bool | None, seen: frozenset[st
             return _score(left + combo[0] + head) + _score(tail + combo[1] + right) + echo
         return _score(left + combo[0] + middle + combo[1] + right) + echo
 
-    if len(per_char) > 1 and len(first) * len(last) > KEEP * KEEP:
-        words = _word_pairs(first, last) if len(per_char) == 2 else []
-        first = [c for _, c in _best([(_score(left + c + head), c) for c in first], KEEP)]
-        last = [c for _, c in _best([(_score(tail + c + right), c) for c in last], KEEP)]
-        combos = list({*itertools.product(first, last), *words})
-    else:
-        combos = [(c,) for c in first] if len(per_char) == 1 else list(itertools.product(first, last))
-    scored = sorted(((score(combo), combo) for combo in combos), reverse=True)
+    def ranked(
+        first: list[str], last: list[str], right: str, *, pairs: bool = True
+    ) -> list[tuple[float, tuple[str, ...]]]:
+        if not pairs:  # a rough cut first: the character with the one before it
+            before = left[-1:] if len(per_char) == 1 else tail[-1:]
+            last = [c for _, c in _best([(_score(before + c), c) for c in last], KEEP)]
+            first = last if len(per_char) == 1 else first
+        if len(per_char) > 1 and len(first) * len(last) > KEEP * KEEP:
+            words = _word_pairs(first, last) if len(per_char) == 2 and pairs else []
+            first = [c for _, c in _best([(_score(left + c + head), c) for c in first], KEEP)]
+            last = [c for _, c in _best([(_score(tail + c + right), c) for c in last], KEEP)]
+            combos = list({*itertools.product(first, last), *words})
+        else:
+            combos = [(c,) for c in first] if len(per_char) == 1 else list(itertools.product(first, last))
+        return sorted(((score(combo, right), combo) for combo in combos), reverse=True)
+
+    scored = ranked(per_char[0], per_char[-1], right)
     best_score, best = scored[0]
     runner_up = scored[1][0] if len(scored) > 1 else float("-inf")
-    if best_score - runner_up < MARGIN:
+    margin = GUESSED_MARGIN if _guessed(span, before_trail) else MARGIN
+    if span.closing == "unmappable" and best_score - runner_up >= margin:
+        # or the `?` swallowed an ASCII character, a lone / or space: the same reading scored so
+        swallowed = replace(span, closing="swallowed")
+        last = _options(swallowed, span.length - 1, before_trail, traditional, neighbours) or []
+        first = last if span.length == 1 else [best[0]]
+        if last:
+            alone = ranked(first, last, "", pairs=False)[0][0] + LONE_ASCII + _score(right)
+            runner_up = max(runner_up, alone)
+    if best_score - runner_up < margin:
         return Outcome(None, "unsure", best_score - runner_up)
     chars = [best[0], *middle, *best[1:]]
     if not span.dangling:

@@ -56,13 +56,14 @@ def reading_score(text: str, single: float = 0.0) -> float:
     characters form words (most characters of running text belong to a longer word).
     """
     probs, floor = _word_log_probs()
-    simple = "".join(simplified_char(char) for char in text)
+    get = probs.get
+    simple = "".join(map(simplified_char, text))
     best = [0.0] * (len(simple) + 1)
     for end in range(1, len(simple) + 1):
         char = simple[end - 1]
-        score = best[end - 1] + probs.get(char, floor) + (0.0 if char in FULL_WIDTH_PUNCTUATION else single)
+        score = best[end - 1] + get(char, floor) + (0.0 if char in FULL_WIDTH_PUNCTUATION else single)
         for start in range(max(0, end - MAX_WORD), end - 1):
-            prob = probs.get(simple[start:end])
+            prob = get(simple[start:end])
             if prob is not None and best[start] + prob > score:
                 score = best[start] + prob
         best[end] = score
