@@ -7,6 +7,13 @@ through its own dictionary. Traditional characters are scored as their Simplifie
 mojibake repair uses it to choose between re-readings of a damaged span: 突發 is a word,
 突齺 is not. (jieba's dictionary was tried first: on simulated damage wordfreq's frequencies
 tell the right reading more often, e.g. 提升 over 后生, 主播 at all.)
+
+Its limit is the repair's: a unigram model knows which words exist, not which follow which,
+so 養的土雞 and 養從土雞, 金山銀山 and 火山銀山 read about alike, and those spans are left.
+Looked at for issue 14 and not taken: jieba's part-of-speech transitions (its ``posseg``
+tables) move a reading by half a nat at most; jieba's dictionary lacks the same compounds
+(杉木林, 茶女); character pairs counted from this list only see pairs inside words. A model of
+which word follows which would need running text, which no installed package ships.
 """
 
 from __future__ import annotations
