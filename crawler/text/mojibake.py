@@ -56,7 +56,7 @@ from crawler.text.script import (
     script_counts,
     simplified_char,
 )
-from crawler.text.words import reading_score, word_list
+from crawler.text.words import reading_score, word_list, word_score
 
 logger = logging.getLogger(__name__)
 
@@ -494,13 +494,20 @@ def _resolve(text: str, span: Span, traditional: bool | None, seen: frozenset[st
     marks = _Marks.around(text, span)
     elsewhere = frozenset(map(simplified_char, {*text[: span.start], *text[span.end :]}))
 
+    bonuses: dict[str, float] = {}
+
+    def bonus(char: str) -> float:
+        if char not in bonuses:
+            echo = simplified_char(char) in elsewhere
+            bonuses[char] = VARIANT * _variant(char, traditional) + CHAR_ECHO * echo
+        return bonuses[char]
+
     def score(combo: tuple[str, ...], right: str) -> float:
-        bonus = sum(
-            VARIANT * _variant(char, traditional) + CHAR_ECHO * (simplified_char(char) in elsewhere)
-            for char in combo
-        )
+        value = _fit(combo, right) + sum(map(bonus, combo))
         reading = left[-1:] + combo[0] + middle + "".join(combo[1:]) + right[:1]
-        return bonus + MISPLACED * marks.misplaced(combo, reading) + _fit(combo, right)
+        if not FULL_WIDTH_PUNCTUATION.isdisjoint(reading):
+            value += MISPLACED * marks.misplaced(combo, reading)
+        return value
 
     def _fit(combo: tuple[str, ...], right: str) -> float:
         if len(combo) == 1:
@@ -516,7 +523,9 @@ def _resolve(text: str, span: Span, traditional: bool | None, seen: frozenset[st
     ) -> list[tuple[float, tuple[str, ...]]]:
         if not pairs:  # a rough cut first: the character with the one before it
             before = left[-1:] if len(per_char) == 1 else tail[-1:]
-            last = [c for _, c in _best([(_score(before + c), c) for c in last], KEEP)]
+            last = [
+                c for _, c in _best([(max(word_score(before + c), word_score(c)), c) for c in last], KEEP)
+            ]
             first = last if len(per_char) == 1 else first
         if len(per_char) > 1 and len(first) * len(last) > KEEP * KEEP:
             words = _word_pairs(first, last) if len(per_char) == 2 and pairs else []

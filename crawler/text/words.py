@@ -26,7 +26,7 @@ import wordfreq
 from crawler.text.script import FULL_WIDTH_PUNCTUATION, simplified_char
 
 WORDLIST = "large"
-MAX_WORD = 6  # longer words add nothing over their parts in a window this size
+MAX_WORD = 4  # longer words add little over their parts in a window of a few characters
 UNKNOWN_FREQUENCY = 1e-9  # a character or symbol that is no word
 # punctuation is not in the list: about 5 % of running text is a full stop or comma, a
 # fraction of a per cent each of the other common marks
@@ -54,6 +54,12 @@ def _word_log_probs() -> tuple[dict[str, float], float]:
 def word_list() -> list[str]:
     """Every listed word (up to MAX_WORD characters) and punctuation mark."""
     return list(_word_log_probs()[0])
+
+
+def word_score(text: str) -> float:
+    """Log probability of ``text`` as one listed word (Simplified), or of the floor when it is none."""
+    probs, floor = _word_log_probs()
+    return probs.get("".join(map(simplified_char, text)), floor)
 
 
 def reading_score(text: str, single: float = 0.0) -> float:
