@@ -523,9 +523,9 @@ def _resolve(text: str, span: Span, traditional: bool | None, seen: frozenset[st
     ) -> list[tuple[float, tuple[str, ...]]]:
         if not pairs:  # a rough cut first: the character with the one before it
             before = left[-1:] if len(per_char) == 1 else tail[-1:]
-            last = [
-                c for _, c in _best([(max(word_score(before + c), word_score(c)), c) for c in last], KEEP)
-            ]
+            alone = word_score(before) + SINGLE
+            rough = [(max(word_score(before + c), alone + word_score(c) + SINGLE), c) for c in last]
+            last = [c for _, c in _best(rough, KEEP)]
             first = last if len(per_char) == 1 else first
         if len(per_char) > 1 and len(first) * len(last) > KEEP * KEEP:
             words = _word_pairs(first, last) if len(per_char) == 2 and pairs else []
