@@ -7,6 +7,13 @@ through its own dictionary. Traditional characters are scored as their Simplifie
 mojibake repair uses it to choose between re-readings of a damaged span: 突發 is a word,
 突齺 is not. (jieba's dictionary was tried first: on simulated damage wordfreq's frequencies
 tell the right reading more often, e.g. 提升 over 后生, 主播 at all.)
+
+Its limit is the repair's: a unigram model knows which words exist, not which follow which,
+so 養的土雞 and 養從土雞, 金山銀山 and 火山銀山 read about alike, and those spans are left.
+Looked at for issue 14 and not taken: jieba's part-of-speech transitions (its ``posseg``
+tables) move a reading by half a nat at most; jieba's dictionary lacks the same compounds
+(杉木林, 茶女); character pairs counted from this list only see pairs inside words. A model of
+which word follows which would need running text, which no installed package ships.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ import wordfreq
 from crawler.text.script import FULL_WIDTH_PUNCTUATION, simplified_char
 
 WORDLIST = "large"
-MAX_WORD = 6  # longer words add nothing over their parts in a window this size
+MAX_WORD = 4  # longer words add little over their parts in a window of a few characters
 UNKNOWN_FREQUENCY = 1e-9  # a character or symbol that is no word
 # punctuation is not in the list: about 5 % of running text is a full stop or comma, a
 # fraction of a per cent each of the other common marks
@@ -49,6 +56,12 @@ def word_list() -> list[str]:
     return list(_word_log_probs()[0])
 
 
+def word_score(text: str) -> float:
+    """Log probability of ``text`` as one listed word (Simplified), or of the floor when it is none."""
+    probs, floor = _word_log_probs()
+    return probs.get("".join(map(simplified_char, text)), floor)
+
+
 def reading_score(text: str, single: float = 0.0) -> float:
     """Log probability of the best segmentation of ``text`` into listed words.
 
@@ -56,13 +69,14 @@ def reading_score(text: str, single: float = 0.0) -> float:
     characters form words (most characters of running text belong to a longer word).
     """
     probs, floor = _word_log_probs()
-    simple = "".join(simplified_char(char) for char in text)
+    get = probs.get
+    simple = "".join(map(simplified_char, text))
     best = [0.0] * (len(simple) + 1)
     for end in range(1, len(simple) + 1):
         char = simple[end - 1]
-        score = best[end - 1] + probs.get(char, floor) + (0.0 if char in FULL_WIDTH_PUNCTUATION else single)
+        score = best[end - 1] + get(char, floor) + (0.0 if char in FULL_WIDTH_PUNCTUATION else single)
         for start in range(max(0, end - MAX_WORD), end - 1):
-            prob = probs.get(simple[start:end])
+            prob = get(simple[start:end])
             if prob is not None and best[start] + prob > score:
                 score = best[start] + prob
         best[end] = score

@@ -33,6 +33,15 @@ REPAIRED = [
     # both bytes of 略 and of 濟 unknown: the pinyin checks the lead byte, the words choose
     ("鄉村振興戰?xián)?", "鄉村振興戰略", 5),
     ("發展壯大村集體經?yìn)?", "發展壯大村集體經濟", 8),
+    # a text ends with a full stop, not with 》 or 、 (子。 and 子》 read about as well as words)
+    ("村共同的好日?印?", "村共同的好日子。", 6),
+    # the mirrors' converter writes 為, never the variant 爲 (same reading, same words)
+    ("評(píng)??wèi)五星的合作社", "評(píng)為(wèi)五星的合作社", 7),
+    # an annotated character is one the conversion changed: 滯 (滞), not 之 (之後 is the commoner word)
+    ("村莊環境相對??zhì)後(hòu)", "村莊環境相對滯(zhì)後(hòu)", 6),
+    # both bytes of 偏 unknown, its lead narrowed by the annotator's rào: every character it can be
+    # is scored, not only the common ones (片 was the one common character left)
+    ("收入處於中等?rào)?上水平", "收入處於中等偏上水平", 6),
 ]
 
 UNREPAIRED = [
@@ -40,6 +49,12 @@ UNREPAIRED = [
     ("數據\ufffd分析", "2:unread"),  # a replacement character from decoding
     ("發?沽?021年", "1:ascii-lost"),  # 發展了2021年: the second `?` swallowed the 2
     ("?杂衅祁}(tí)人", "0:unsure"),  # 自有破題: 自 and 雜 fit the context about as well
+    # 正讓: the commonest reading, a comma, would stand beside the comma before it
+    ("模式，??讓(ràng)越來越多", "3:unsure"),
+    ("大家知道吗?Tom说不知道", "5:unsure"),  # a question mark before Latin: flagged, never changed
+    # the `?` before 權 may have swallowed a lone ASCII character (角色/權限): 角膜 is no answer
+    ("系統的角?qiǎo)?權限設置", "4:unsure"),
+    ("他是一個偵?shāng)?不是警察", "5:unsure"),  # 偵探 and a space: 一包 reads well too
 ]
 
 UNTOUCHED = [
@@ -50,6 +65,14 @@ UNTOUCHED = [
     "数据包络分析(DEA)",
     "維生素C(抗壞血酸)",
     "着力把党的组织优势转变为产业发展优势",
+    # question marks beside numbers, Latin, names, rare characters and marks
+    "截至2021?年底",
+    "价格是5?元",
+    "通过ISO9001?认证",
+    "李?龘先生",
+    "龘靐齉?爩",
+    "他问：“为什么?”",
+    "《人民日报》?记者",
 ]
 
 
@@ -89,6 +112,7 @@ def test_the_simulator_reproduces_the_real_captures() -> None:
     assert lost_byte_damage("圖片", 0) == "?D片"
     assert lost_byte_damage("學術界", 1) == "學?g界"
     assert lost_byte_damage("機制研究綜(zong) 述", 1) == "機?蒲芯烤C(zong) 述"
+    assert shift_damage("系統的角色/權限設置", 4) == "系統的角?qiǎo)?權限設置"  # the / swallowed
     assert mirror_decode("變".encode("gbk") + b"\x9e(") == "變?"
 
 
@@ -113,7 +137,7 @@ def test_simulated_damage_is_mostly_restored_and_rarely_invented() -> None:
             outcomes["wrong"] += 1
     spans = sum(outcomes.values())
     assert spans >= 100
-    assert outcomes["exact"] >= 0.6 * spans, outcomes
+    assert outcomes["exact"] >= 0.68 * spans, outcomes
     assert outcomes["wrong"] <= 0.02 * spans, outcomes
 
 
