@@ -300,8 +300,8 @@ def _script(char: str) -> bool | None:
 
     Judged by the mirrors' own converter (Taiwan forms): 群 stays 群 in their Traditional.
     """
-    simplified_only = char_converter("s2tw").convert(char) != char
-    traditional_only = converter().convert(char) != char
+    simplified_only: bool = char_converter("s2tw").convert(char) != char
+    traditional_only: bool = converter().convert(char) != char
     if simplified_only == traditional_only:
         return None
     return traditional_only
@@ -312,13 +312,13 @@ def _variant(char: str, traditional: bool | None) -> bool:
     """True on a Traditional page for a character its converter does not write (爲: it writes 為)."""
     if not traditional or char in FULL_WIDTH_PUNCTUATION:
         return False
-    return char_converter("s2tw").convert(simplified_char(char)) != char
+    return bool(char_converter("s2tw").convert(simplified_char(char)) != char)
 
 
 @lru_cache(maxsize=16384)
 def _converted(char: str) -> bool:
     """True for a character a Simplified -> Traditional conversion writes for another (聯, 著)."""
-    return converter().convert(char) != char
+    return bool(converter().convert(char) != char)
 
 
 def _options(
@@ -409,7 +409,7 @@ def _word_pairs(first: list[str], last: list[str]) -> list[tuple[str, str]]:
     by_simplified: dict[str, list[str]] = {}
     for char in last:
         by_simplified.setdefault(simplified_char(char), []).append(char)
-    pairs = []
+    pairs: list[tuple[str, str]] = []
     for char in first:
         for follower in table.get(">" + simplified_char(char), frozenset()) & by_simplified.keys():
             pairs.extend((char, other) for other in by_simplified[follower])
@@ -531,7 +531,7 @@ def _resolve(text: str, span: Span, traditional: bool | None, seen: frozenset[st
             words = _word_pairs(first, last) if len(per_char) == 2 and pairs else []
             first = [c for _, c in _best([(_score(left + c + head), c) for c in first], KEEP)]
             last = [c for _, c in _best([(_score(tail + c + right), c) for c in last], KEEP)]
-            combos = list({*itertools.product(first, last), *words})
+            combos: list[tuple[str, ...]] = list({*itertools.product(first, last), *words})
         else:
             combos = [(c,) for c in first] if len(per_char) == 1 else list(itertools.product(first, last))
         return sorted(((score(combo, right), combo) for combo in combos), reverse=True)
