@@ -61,14 +61,16 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
 _TITLE_SPLIT = re.compile(r"\s*(?:[_|｜–—]|\s-\s|-{2,}|\s·\s|\s@\s|\s::\s?|-(?=[^-]{2,12}$))\s*")
 
 _DATE = re.compile(
-    r"(?:19|20)\d{2}\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2}"
+    r"(?:19|20)\d{2}\s*[-年/.－／．]\s*\d{1,2}\s*[-月/.－／．]\s*\d{1,2}"
     r"|(?:19|20)\d{2}\s*\n?\s*\d{2}/\d{2}"  # 2019 09/07 (a date split over two spans)
     r"|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?"
     r"(?:\s+(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?)?\s+(?:19|20)\d{2}"
 )
 _META_WORDS = ("作者", *DATE_LABELS, "发布者", "点击数", "浏览量", "浏览次数", "阅读量")
 _META_LABEL = re.compile(rf"(?:{label_pattern(_META_WORDS, ('source',))})\s*[：:]")
-_DATED_TIME = re.compile(r"(?:19|20)\d{2}\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2}\s*日?\s*\d{1,2}[:：]\d{2}")
+_DATED_TIME = re.compile(
+    r"(?:19|20)\d{2}\s*[-年/.－／．]\s*\d{1,2}\s*[-月/.－／．]\s*\d{1,2}\s*日?\s*\d{1,2}[:：]\d{2}"
+)
 _BOILERPLATE = re.compile(
     r"版权所有|Copyright|ICP备|公网安备|举报电话|郑重声明|免责声明|All Rights Reserved", re.IGNORECASE
 )
@@ -108,9 +110,10 @@ RUNNER_UP_SHARE = 0.3  # of the best score: a block that still counts when the b
 BYLINE_REACH = 3  # body paragraphs before the prose where a writer's name alone may stand
 DATED_ITEMS = 5  # dated lines in the densest block that make it a list (and a third of its lines)
 _HEADLINE_LINK = re.compile(r"[\u4e00-\u9fff]")
+_WEEKDAY = r"(?:(?:星期|礼拜|周)[一二三四五六日天]\s*)?"  # 2024年3月1日 星期五
 _LONE_DATE = re.compile(
-    r"^[\[【(（]?\s*(?:(?:19|20)\d{2}\s*[-年/.]\s*)?\d{1,2}\s*[-月/.]\s*\d{1,2}\s*日?\s*"
-    r"(?:\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?\s*[\]】)）]?$|^\d{1,2}[:：]\d{2}(?:[:：]\d{2})?$"
+    r"^[\[【(（]?\s*(?:(?:19|20)\d{2}\s*[-年/.－／．]\s*)?\d{1,2}\s*[-月/.－／．]\s*\d{1,2}\s*日?\s*"
+    rf"{_WEEKDAY}(?:\d{{1,2}}[:：]\d{{2}}(?:[:：]\d{{2}})?)?\s*{_WEEKDAY}[\]】)）]?$|^\d{{1,2}}[:：]\d{{2}}(?:[:：]\d{{2}})?$"
 )
 # Forums and Q&A pages: the software that made them, and the words of a thread.
 _FORUM_SOFTWARE = re.compile(
@@ -124,7 +127,7 @@ _POST_NUMBER = re.compile(r"(?:^|\s)#\d{1,4}(?:\s|$)|^\d{1,4}\s*楼$|^(?:沙发|
 _THREAD_WORDS = re.compile(r"楼主|只看该作者|共收到\s*\d+\s*条回复")
 # A post's header: who and when, cut by | · (`张三 | 2024-01-06`, `李四 · 3天前`), one per post
 _POST_HEADER = re.compile(
-    r"^[^|｜·]{1,24}[|｜·].{0,30}(?:(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}|\d+\s*(?:秒|分钟|小时|天|周|个月|年)\s*前|[昨前]天)"
+    r"^[^|｜·]{1,24}[|｜·].{0,30}(?:(?:19|20)\d\d\s*[-/.年－／．]\s*\d{1,2}|\d+\s*(?:秒|分钟|小时|天|周|个月|年)\s*前|[昨前]天)"
 )
 _POST_HEADERS = 3  # alike post headers that make a thread
 _POSTED_AT = re.compile(r"发表于|回复于|posted\s+(?:on|at)\b", re.IGNORECASE)  # one per post
@@ -182,6 +185,7 @@ def extract_generic(page: str, *, max_depth: int = MAX_DEPTH, forums: bool = Fal
     if not sure:
         title = (
             _claimed_over(root, lines, start)
+            or _heading_over(lines, start)
             or _title_before(lines, start)
             or _headline_near(lines, start)
             or title
@@ -360,6 +364,22 @@ def _claimed_over(root: etree._Element, lines: list[_Line], start: int) -> str:
     return ""
 
 
+def _heading_over(lines: list[_Line], start: int) -> str:
+    """The <h1> nearest above the body (within _CLAIM_REACH lines), else the nearest line whose
+    element is named a title (div.title), when it is no link (a logo) and reads like a headline:
+    the page's headline where <title> names only the site."""
+    above = lines[max(0, start - _CLAIM_REACH) : start + 1][::-1]
+    for wanted in (lambda x: x.owner.tag == "h1", lambda x: bool(_TITLE_NAME.search(_names(x.owner)))):
+        line = next((x for x in above if x.text and wanted(x)), None)
+        if line is None:
+            continue
+        text = line.text
+        if 8 <= len(text) <= 120 and line.link_chars < 0.5 * len(text) and not _CLAUSE_END.search(text):
+            return text if not (_CHROME.search(text) or _SIGN_UP.search(text) or _is_meta(text)) else ""
+        return ""
+    return ""
+
+
 def _title_before(lines: list[_Line], start: int) -> str:
     """The line above the date/来源 line that sits above the body (layouts whose title is a plain div)."""
     position = start - 1
@@ -386,9 +406,13 @@ def _headline_near(lines: list[_Line], start: int) -> str:
     element is named a title), a meta line, a credit or a breadcrumb, and not ending like a
     clause (the title of a plain layout)."""
     opening = lines[start] if start < len(lines) else None
-    if opening and 4 <= len(opening.text) <= 60 and (
-        opening.owner.tag in _HEADING_TAGS
-        or (_TITLE_NAME.search(_names(opening.owner)) and not _CLAUSE_END.search(opening.text))
+    if (
+        opening
+        and 4 <= len(opening.text) <= 60
+        and (
+            opening.owner.tag in _HEADING_TAGS
+            or (_TITLE_NAME.search(_names(opening.owner)) and not _CLAUSE_END.search(opening.text))
+        )
     ):
         return opening.text  # the text block opens with its heading (a linked post title too)
     skipped_start = False
@@ -819,12 +843,18 @@ def _headline_links(root: etree._Element) -> int:
 def _dated_items(chosen: list[_Line]) -> bool:
     """The block is a list of dated items: many lines that are a date or a time alone, or a
     linked title with its date."""
-    dated = 0
-    for line in chosen:
+    dated = []
+    for position, line in enumerate(chosen):
         text = line.text
         if _LONE_DATE.match(text) or (line.link_chars >= 6 and len(text) < 80 and _DATE.search(text)):
-            dated += 1
-    return dated >= DATED_ITEMS and dated * 3 >= len(chosen)
+            dated.append(position)
+    if len(dated) < DATED_ITEMS or len(dated) * 3 < len(chosen):
+        return False
+    # dated links after the text (related news in the article's block) do not make it a list:
+    # the prose before them must outweigh them
+    prose = sum(len(line.text) for line in chosen[: dated[0]] if _is_prose(line))
+    listed = sum(len(line.text) for line in chosen[dated[0] :])
+    return prose < max(SHORT_BODY, listed)
 
 
 # --- meta and editor -----------------------------------------------------------------------

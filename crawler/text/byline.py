@@ -98,7 +98,7 @@ _SUFFIX_CREDIT = re.compile(
 # A value ends at a wide gap, a bar, a bracket, a sentence mark, the date that often follows, a
 # dateline's 发自/报道/电, a page button (分享, 举报 …) or a staff code (张三_NB2581).
 _VALUE_END = re.compile(
-    r"\s{2,}|\u3000|[|｜\]】\[【）)（(。，,：:；;！!？?]|(?:19|20)\d{2}\s*[-年/.]|\d{1,2}[:：]\d{2}|"
+    r"\s{2,}|\u3000|[|｜\]】\[【）)（(。，,：:；;！!？?]|(?:19|20)\d{2}\s*[-年/.－／．]|\d{1,2}[:：]\d{2}|"
     r"\s(?:分享|举报|打印|收藏|字号|评论|阅读|浏览|关注|选稿|网友)|出自|摘自|选自|_[A-Z]{1,4}\d{2,}"
 )
 _GAP = re.compile(r"\s")
@@ -106,7 +106,7 @@ _NAME_END = re.compile(r"发自|报道|(?<=[\u4e00-\u9fff]{2})电(?=\W|$)")  # �
 _NOT_A_VALUE = re.compile(r"[=\"'<>]")  # markup shown as text: size="20"
 # `十三 2025-04-21 00:41 来源：X`, `张三于 2024-05-06 发布`: a writer's name opening a dated header line.
 _NAME_BEFORE_DATE = re.compile(
-    r"(?:^|\s{2})(?P<name>[A-Za-z\u4e00-\u9fff][\w\u4e00-\u9fff·.-]{1,19}?)\s*(?:于\s*)?(?:19|20)\d{2}\s*[-年/.]"
+    r"(?:^|\s{2})(?P<name>[A-Za-z\u4e00-\u9fff][\w\u4e00-\u9fff·.-]{1,19}?)\s*(?:于\s*)?(?:19|20)\d{2}\s*[-年/.－／．]"
 )
 _DATELINE_VERB = re.compile(r"(?:发自|报道|电)\S{0,8}")  # 记者 X 发自北京, 记者 X 冠县报道
 _POSTED_BY = re.compile(r"^(?:本贴由|本帖由|本文由|由)")

@@ -9,7 +9,7 @@ import pytest
 from crawler.extract import NotAnArticle
 from crawler.extract.generic import extract_generic
 from crawler.text.byline import parse_byline
-from crawler.text.dates import CHINA, parse_date
+from crawler.text.dates import CHINA, parse_date, parse_published
 from tests.conftest import FIXTURES
 
 PAGES = FIXTURES / "pages" / "generic"
@@ -499,3 +499,73 @@ def test_one_posted_at_line_over_a_blog_post_is_no_thread():
 def test_a_short_paragraph_saying_scan_the_code_stays_in_the_body():
     html = page(article_body(3).replace("第1段。</p>", "第1段。</p><p>村民扫码即可查询补贴发放情况。</p>"))
     assert "村民扫码即可查询补贴发放情况。" in extract_generic(html).body
+
+
+# --- issue 13 follow-up: forms the perturbation bench (bench/perturb.py) found ------------------
+
+
+@pytest.mark.parametrize("when", ["2024年3月1日 星期五", "2024年3月1日 周五 10:00", "（2024-03-01 星期五）"])
+def test_a_date_with_its_weekday_alone_over_the_text_is_meta(when):
+    html = page(
+        f"<div><h1>青山镇抢收抢种见闻</h1><div><p>{when}</p>{_PLAIN}</div></div>", "青山镇抢收抢种见闻"
+    )
+    fields = extract_generic(html)
+    assert when in fields.meta_lines
+    assert when not in fields.body
+
+
+def test_a_weekday_after_the_prose_has_begun_stays_in_the_body():
+    diary = f"{_PLAIN}<p>2005年1月2日 星期日</p>{_PLAIN}"
+    html = page(f"<div><h1>青山镇抢收抢种见闻</h1><div>{diary}</div></div>", "青山镇抢收抢种见闻")
+    assert "2005年1月2日 星期日" in extract_generic(html).body
+
+
+def test_a_full_width_dated_header_line_is_meta():
+    header = "发布时间：2024－03－01　来源：青山镇农业农村局"
+    fields = extract_generic(page(article_body(4, header=header)))
+    assert parse_published("  ".join(fields.meta_lines)) == datetime(2024, 3, 1, tzinfo=CHINA)
+    assert parse_byline("  ".join(fields.meta_lines)).source == "青山镇农业农村局"
+
+
+_RELATED = "".join(
+    f"<li><a href='/n/{i}.html'>青山镇召开第{i}次党员大会部署春耕</a><span>2025-06-1{i}</span></li>"
+    for i in range(6)
+)
+
+
+def test_dated_related_links_after_the_text_do_not_make_an_article_a_list():
+    text = "".join(f"<p>{_PROSE}第{i}段。</p>" for i in range(4))
+    html = page(
+        f"<div><h1>青山镇党员干部帮助群众抢收抢种</h1><div>{HEADER}</div><div>{text}<ul>{_RELATED}</ul></div></div>"
+    )
+    fields = extract_generic(html)
+    assert len(fields.body) == 4
+    assert not any("党员大会" in line for line in fields.body)
+
+
+def test_dated_links_after_a_short_intro_are_still_a_list():
+    intro = f"<p>本栏目发布青山镇的通知公告，欢迎查阅。</p><p>{_PROSE}</p><p>{_PROSE}</p>"
+    with pytest.raises(NotAnArticle, match="list page"):
+        extract_generic(
+            page(f"<div><h2>通知公告</h2>{intro}<ul>{_RELATED * 2}</ul></div>", "通知公告_青山新闻网")
+        )
+
+
+@pytest.mark.parametrize(
+    ("heading", "expected"),
+    [
+        ("<h1>青山镇党员干部帮助群众抢收抢种</h1>", "青山镇党员干部帮助群众抢收抢种"),
+        ("<div class='title'>青山镇党员干部帮助群众抢收抢种</div>", "青山镇党员干部帮助群众抢收抢种"),
+    ],
+)
+def test_the_heading_over_the_text_is_the_headline_when_title_names_only_the_site(heading, expected):
+    card = "<div>林一</div><div>青山号作者</div><div>关注</div>"  # lines between headline and text
+    html = page(f"<div>{heading}{card}<div class='text'>{_PLAIN}</div></div>", "青山新闻网")
+    assert extract_generic(html).title == expected
+
+
+def test_a_logo_h1_is_no_headline():
+    logo = "<h1><a href='/'>青山新闻网首页欢迎您</a></h1>"
+    html = page(f"<div>{logo}<div class='t'>青山镇抢收抢种见闻</div><div class='text'>{_PLAIN}</div></div>",
+                "青山镇抢收抢种见闻_青山新闻网")  # fmt: skip
+    assert extract_generic(html).title == "青山镇抢收抢种见闻"
