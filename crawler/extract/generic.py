@@ -108,6 +108,7 @@ _CLAIM_REACH = 40  # the same, when the line is the page's own title (og:title, 
 FEED_ITEMS = 4  # alike classed blocks that make a feed
 RUNNER_UP_SHARE = 0.3  # of the best score: a block that still counts when the best is a list item
 BYLINE_REACH = 3  # body paragraphs before the prose where a writer's name alone may stand
+ITEM_REACH = 7  # levels above the densest block where a list item (one of 4+ alike) is looked for
 DATED_ITEMS = 5  # dated lines in the densest block that make it a list (and a third of its lines)
 _HEADLINE_LINK = re.compile(r"[\u4e00-\u9fff]")
 _WEEKDAY = r"(?:(?:星期|礼拜|周)[一二三四五六日天]\s*)?"  # 2024年3月1日 星期五
@@ -763,7 +764,7 @@ def _looks_like_list(container: etree._Element) -> bool:
 def _repeated(container: etree._Element) -> bool:
     """The container (or a near ancestor) is one of several alike siblings: an item of a list."""
     node: etree._Element | None = container
-    for _ in range(5):
+    for _ in range(ITEM_REACH):
         if node is None or node.tag in ("body", "html"):
             return False
         parent = node.getparent()

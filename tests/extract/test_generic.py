@@ -569,3 +569,16 @@ def test_a_logo_h1_is_no_headline():
     html = page(f"<div>{logo}<div class='t'>青山镇抢收抢种见闻</div><div class='text'>{_PLAIN}</div></div>",
                 "青山镇抢收抢种见闻_青山新闻网")  # fmt: skip
     assert extract_generic(html).title == "青山镇抢收抢种见闻"
+
+
+def _thread_item(i: int) -> str:
+    teaser = f"<div class='abs'>{_PROSE * 5}第{i}帖，大家怎么看？</div>"  # a long teaser
+    deep = f"<div class='a'><div class='b'><div class='c'><div class='d'><div class='e'>{teaser}</div></div></div></div></div>"
+    return f"<li class='item'><div class='t'><a href='/p/{i}'>第{i}个帖子的标题在这里</a></div>{deep}</li>"
+
+
+def test_a_teaser_deep_inside_one_of_many_alike_items_is_a_list():
+    items = "".join(_thread_item(i) for i in range(8))
+    with pytest.raises(NotAnArticle, match="list page") as refused:
+        extract_generic(page(f"<ul class='threads'>{items}</ul>", "青山吧_百度贴吧"))
+    assert refused.value.kind == "list"
