@@ -186,7 +186,7 @@ def extract_generic(page: str, *, max_depth: int = MAX_DEPTH, forums: bool = Fal
     if not sure:
         title = (
             _claimed_over(root, lines, start)
-            or _heading_over(lines, start)
+            or _heading_over(lines, start, named=not any(title in line.text for line in lines if title))
             or _title_before(lines, start)
             or _headline_near(lines, start)
             or title
@@ -365,12 +365,16 @@ def _claimed_over(root: etree._Element, lines: list[_Line], start: int) -> str:
     return ""
 
 
-def _heading_over(lines: list[_Line], start: int) -> str:
-    """The <h1> nearest above the body (within _CLAIM_REACH lines), else the nearest line whose
-    element is named a title (div.title), when it is no link (a logo) and reads like a headline:
-    the page's headline where <title> names only the site."""
+def _heading_over(lines: list[_Line], start: int, *, named: bool) -> str:
+    """The <h1> nearest above the body (within _CLAIM_REACH lines), else (with `named`: when the
+    <title> is shown nowhere on the page) the nearest line whose element is named a title
+    (div.title), when it is no link (a logo) and reads like a headline: the page's headline
+    where <title> names only the site."""
     above = lines[max(0, start - _CLAIM_REACH) : start + 1][::-1]
-    for wanted in (lambda x: x.owner.tag == "h1", lambda x: bool(_TITLE_NAME.search(_names(x.owner)))):
+    passes = [lambda x: x.owner.tag == "h1"]
+    if named:
+        passes.append(lambda x: bool(_TITLE_NAME.search(_names(x.owner))))
+    for wanted in passes:
         line = next((x for x in above if x.text and wanted(x)), None)
         if line is None:
             continue
