@@ -104,18 +104,14 @@ def find_headline(root: etree._Element, title: str, first: etree._Element | None
         if not isinstance(node.tag, str) or node.tag in ("html", "head", "title", "body"):
             continue
         own = _text(node)
-        if (
-            wanted in own
-            and len(own) <= 1.2 * len(wanted) + 10
-            and not any(
-                _text(child) and wanted in _text(child) for child in node if isinstance(child.tag, str)
-            )
-        ):
+        if wanted in own and len(own) <= 1.2 * len(wanted) + 10:
             hits.append(node)
-    hits = [n for n in hits if n.tag != "a" and not any(a.tag == "a" for a in n.iterancestors())] or hits
     headings = [n for n in hits if n.tag in ("h1", "h2", "h3")]
     if headings:
         hits = headings
+    else:  # the deepest ones
+        hits = [n for n in hits if not any(c in hits for c in n if isinstance(c.tag, str))]
+    hits = [n for n in hits if n.tag != "a" and not any(a.tag == "a" for a in n.iterancestors())] or hits
     limit = order.get(first, len(order)) if first is not None else len(order)
     above = [n for n in hits if order[n] < limit]
     return (above or hits or [None])[-1]

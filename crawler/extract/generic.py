@@ -121,20 +121,28 @@ _FORUM_SOFTWARE = re.compile(
     r"discuz|phpwind|flarum|discourse|vbulletin|xenforo|nodebb|phpbb|mybb|dvbbs|bbsxp", re.IGNORECASE
 )
 _QA_WORDS = re.compile(
-    r"\d+\s*个回答|^(?:最佳答案|提问者采纳|采纳率|写回答|邀请回答|追问|满意答案|更多回答)|该回答|这个回答|获取采纳|"
-    r"[被已]采纳"
+    r"\d+\s*个回答|^(?:最佳答案|提问者采纳|采纳率|写回答|邀请回答|追问|满意答案|更多回答|其他回答|网友回答|我来回答)|"
+    r"该回答|这个回答|获取采纳|[被已]采纳|^(?:提问者|回答者)\s*[：:]|(?:回答|提问)于\s*(?:19|20)\d\d|的回答\s*[：:]?$"
 )
-_POST_NUMBER = re.compile(r"(?:^|\s)#\d{1,4}(?:\s|$)|^\d{1,4}\s*楼$|^(?:沙发|板凳|地板)$")
+# a post's number: #2, 2楼, 第2楼 (alone, or in the post's tail line: `来自手机 2楼 2020-08-01 回复`)
+_POST_NUMBER = re.compile(r"(?:^|\s)(?:#\d{1,4}|第?\d{1,4}\s*楼)(?:\s|$)|^(?:沙发|板凳|地板)$")
+_POSTED_FROM = re.compile(
+    r"^来自\S{0,12}(?:客户端|手机版?)(?:\s|$)|^来自(?:Android|iPhone|iPad)", re.IGNORECASE
+)
+_POST_AUTHOR = re.compile(r"^(?:作者|发帖人|发表人|楼主)\s*[：:]")  # one per post, at its head
 _THREAD_WORDS = re.compile(r"楼主|只看该作者|共收到\s*\d+\s*条回复")
 # A post's header: who and when, cut by | · (`张三 | 2024-01-06`, `李四 · 3天前`), one per post
 _POST_HEADER = re.compile(
     r"^[^|｜·]{1,24}[|｜·].{0,30}(?:(?:19|20)\d\d\s*[-/.年－／．]\s*\d{1,2}|\d+\s*(?:秒|分钟|小时|天|周|个月|年)\s*前|[昨前]天)"
 )
 _POST_HEADERS = 3  # alike post headers that make a thread
-_POSTED_AT = re.compile(r"发表于|回复于|posted\s+(?:on|at)\b", re.IGNORECASE)  # one per post
+_POSTED_AT = re.compile(  # one per post
+    r"发表于|回复于|(?:发表|发帖|回帖|回复)时间\s*[：:]|posted\s+(?:on|at)\b", re.IGNORECASE
+)
 _QUESTION_NAME = re.compile(r"question|wenti|(?<![a-z])ask(?![a-z])", re.IGNORECASE)
-_POST_ACTIONS = re.compile(
-    r"^(?:\d+\s*)?(?:回复|举报|引用|点赞|赞同)(?:\s*\d+)?$|^\d+\s*(?:点赞|赞)\s*[·|]\s*\d+\s*(?:评论|回复)$"
+_POST_ACTIONS = re.compile(  # a post's buttons: `回复`, `2 回复`, `引用 回复 举报`
+    r"^(?:(?:\d+\s*)?(?:回复|举报|引用|点赞|赞同)(?:\s*\d+)?[\s|｜·]*){1,4}$"
+    r"|^\d+\s*(?:点赞|赞)\s*[·|]\s*\d+\s*(?:评论|回复)$"
 )
 _FORUM_LINE_MAX = 24  # the thread's furniture is short lines
 
@@ -815,6 +823,10 @@ def _thread_signs(root: etree._Element, lines: list[_Line]) -> list[str]:
         signs.append("post headers")
     if sum(1 for text in numbered if _POSTED_AT.search(text)) >= _POST_HEADERS:
         signs.append("posted at, per post")
+    if sum(1 for text in numbered if _POSTED_FROM.search(text)) >= _POST_HEADERS:
+        signs.append("posted from a client, per post")
+    if sum(1 for text in numbered if _POST_AUTHOR.search(text)) >= _POST_HEADERS:
+        signs.append("author, per post")
     if any(_QUESTION_NAME.search(_names(node)) for tag in ("h1", "h2") for node in root.iter(tag)):
         signs.append("question heading")
     if any(_THREAD_WORDS.search(text) for text in short):

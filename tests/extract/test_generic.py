@@ -593,3 +593,71 @@ def test_a_line_named_title_far_above_is_no_headline_when_the_title_is_shown():
         "青山镇抢收抢种见闻_青山新闻网",
     )
     assert extract_generic(html).title.endswith("青山镇抢收抢种见闻")  # not the pop-up's title
+
+
+# Forum and Q&A threads by their general shapes (no site's markup): two signs make a thread.
+_ASK = "我们村的路坑坑洼洼，下雨天车都开不进来，请问什么时候能修？大家有没有消息。"
+
+
+def _titled(title: str, body: str) -> str:
+    return f"<html><head><title>{title}</title></head><body><h1>{title}</h1>{body}</body></html>"
+
+
+_TAIL = "<span>来自Android客户端</span> <span>{floor}楼</span> <span>2020-08-0{floor} 15:52</span> " \
+        "<span>回复</span>"  # fmt: skip
+_THREADS = {
+    "floor and client tail lines": _titled(
+        "村里的路什么时候修_青山吧",
+        "".join(
+            f"<div class='post'><div class='who'><a>用户{i}号</a></div><div class='text'>{_ASK}{i}</div>"
+            f"<div class='tail'>{_TAIL.format(floor=i + 1)}</div></div>"
+            for i in range(4)
+        ),
+    ),
+    "labelled author and posting time per post": _titled(
+        "村里的路什么时候修",
+        "".join(
+            f"<div class='post'><div class='info'>作者：用户{i}　发表时间：2024-01-0{i + 1} 10:20</div>"
+            f"<div class='text'>{_ASK}{i}</div></div>"
+            for i in range(4)
+        ),
+    ),
+    "asker and best answer": _titled(
+        "村里的路什么时候修_某某知道",
+        f"<div>提问者：某某</div><p>{_ASK}</p><div>最佳答案</div><p>{_ASK}答</p><div>其他回答</div><p>{_ASK}答2</p>",
+    ),
+    "answered at, per answer": _titled(
+        "村里的路什么时候修",
+        f"<p>{_ASK}</p>"
+        + "".join(f"<div>热心网友 回答于 2024-01-0{i + 1}</div><p>{_ASK}{i}</p>" for i in range(3)),
+    ),
+    "numbered floors with their buttons": _titled(
+        "村里的路什么时候修",
+        "".join(
+            f"<div class='post'><div>第{i + 1}楼</div><p>{_ASK}{i}</p><div>引用 回复</div></div>"
+            for i in range(5)
+        ),
+    ),
+}
+
+
+@pytest.mark.parametrize("html", list(_THREADS.values()), ids=list(_THREADS))
+def test_threads_of_any_software_are_forums(html):
+    with pytest.raises(NotAnArticle) as refused:
+        extract_generic(html)
+    assert refused.value.kind == "forum"
+
+
+def test_comments_with_names_times_and_buttons_under_an_article_stay_an_article():
+    comment = "<div class='cmt'><div class='who'>网友{0} 2024-01-0{1} 10:20</div>" \
+              "<p>说得好，支持村里修路。</p><div>回复 举报</div></div>"  # fmt: skip
+    comments = "<div>网友评论</div>" + "".join(comment.format(i, i + 1) for i in range(6))
+    assert len(extract_generic(page(article_body(4, after=comments))).body) >= 4
+
+
+@pytest.mark.parametrize(
+    "line", ["图片由热心网友提供", "作者：林一", "发表时间：2024-03-01 10:00", "记者的回答很清楚，村民点赞。"]
+)
+def test_one_thread_like_line_in_an_article_is_no_thread(line):
+    html = page(article_body(4, header=f"{line} {HEADER}"))
+    assert extract_generic(html).body
