@@ -410,7 +410,7 @@ def run(limit: int | None, only: str | None, worst: int) -> int:
             skipped["control"] += 1  # the page reads otherwise once re-serialised: not varied
             continue
         if title_right:
-            cases += title_cases(root, base.title or "")
+            cases += title_cases(root, " ".join(headline.text_content().split()))
         else:
             skipped["title"] += 1
         stripped = copy.deepcopy(root)

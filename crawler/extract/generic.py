@@ -101,6 +101,7 @@ _META_DATE_NAMES = (
 )  # fmt: skip
 
 
+HEADED_PROSE = 40  # characters of prose under a sure headline that make a short article, dated links after
 SHORT_BODY = 150  # characters: a body this short is a list page's teaser when no headline heads it
 LIST_HEADLINE_LINKS = 10  # links whose text reads like a headline, on a list page
 HEADLINE_REACH = 12  # lines between an article's headline and its first paragraph, at most
@@ -210,7 +211,7 @@ def extract_generic(page: str, *, max_depth: int = MAX_DEPTH, forums: bool = Fal
         raise NotAnArticle("list page (the densest block is links)", "list")
     if _repeated(container) and not (headed and body_chars >= SHORT_BODY):
         raise NotAnArticle("list page (the densest block is one of many alike)", "list")
-    if _dated_items(chosen):
+    if _dated_items(chosen, headed or (sure and title_at == start)):  # the headline over or opening it
         raise NotAnArticle("list page (the densest block is a list of dated items)", "list")
     if body_chars < SHORT_BODY and not headed and _headline_links(root) >= LIST_HEADLINE_LINKS:
         raise NotAnArticle("list page (a little text among many headline links, no headline over it)", "list")
@@ -734,14 +735,23 @@ def _looks_like_caption(line: _Line, image_owner: etree._Element) -> bool:
 
 
 def _trim_tail(body: list[_Line], meta: list[str]) -> None:
-    """Drop what trails the article: counters, tag runs, disclaimers; credit lines go to meta."""
+    """Drop what trails the article: counters, tag runs, disclaimers, a heading over what followed;
+    credit lines go to meta."""
     while body:
         text = body[-1].text
         if is_credit_line(text) or (len(text) < 80 and _DATE_LABEL.search(text)):
             meta.append(text)
-        elif not (_edge_chrome(text) or _DISCLAIMER.match(text) or _tag_run(body)):
+        elif not (_edge_chrome(text) or _DISCLAIMER.match(text) or _tag_run(body) or _tail_heading(body[-1])):
             return
         body.pop()
+
+
+def _tail_heading(line: _Line) -> bool:
+    """A short heading ending the text: the head of what followed it (热点新闻 over related links)."""
+    return line.owner.tag in _SECTION_HEADINGS and len(line.text) <= 20 and not _PUNCT.search(line.text)
+
+
+_SECTION_HEADINGS = frozenset(("h2", "h3", "h4", "h5", "h6"))
 
 
 def _tag_run(body: list[_Line]) -> bool:
@@ -857,9 +867,10 @@ def _headline_links(root: etree._Element) -> int:
     return count
 
 
-def _dated_items(chosen: list[_Line]) -> bool:
+def _dated_items(chosen: list[_Line], headed: bool = False) -> bool:
     """The block is a list of dated items: many lines that are a date or a time alone, or a
-    linked title with its date."""
+    linked title with its date; not when prose comes first and outweighs them (related news
+    after a text), nor when a little prose comes first under the page's headline (a flash)."""
     dated = []
     for position, line in enumerate(chosen):
         text = line.text
@@ -871,7 +882,7 @@ def _dated_items(chosen: list[_Line]) -> bool:
     # the prose before them must outweigh them
     prose = sum(len(line.text) for line in chosen[: dated[0]] if _is_prose(line))
     listed = sum(len(line.text) for line in chosen[dated[0] :])
-    return prose < max(SHORT_BODY, listed)
+    return prose < (HEADED_PROSE if headed else max(SHORT_BODY, listed))
 
 
 # --- meta and editor -----------------------------------------------------------------------

@@ -661,3 +661,27 @@ def test_comments_with_names_times_and_buttons_under_an_article_stay_an_article(
 def test_one_thread_like_line_in_an_article_is_no_thread(line):
     html = page(article_body(4, header=f"{line} {HEADER}"))
     assert extract_generic(html).body
+
+
+def test_a_short_flash_under_its_headline_with_dated_related_links_is_an_article():
+    flash = f"<p>{_PROSE}</p><p>同时，镇里将对抢收进度进行督导，确保按时完成。</p>"
+    html = page(
+        f"<div><h1>青山镇党员干部帮助群众抢收抢种</h1><div>{flash}<h3>热点新闻</h3><ul>{_RELATED}</ul></div></div>"
+    )
+    assert len(extract_generic(html).body) == 2
+
+
+def test_a_headed_list_of_dated_links_with_no_prose_is_a_list():
+    html = page(f"<div><h1>通知公告</h1><div><ul>{_RELATED * 2}</ul></div></div>", "通知公告_青山新闻网")
+    with pytest.raises(NotAnArticle, match="list page"):
+        extract_generic(html)
+
+
+def test_a_heading_ending_the_text_goes_and_one_inside_it_stays():
+    text = f"<p>{_PROSE}</p><h3>抢收进度</h3><p>{_PROSE}再一段。</p><h3>相关专题</h3>"
+    html = page(
+        f"<div><h1>青山镇党员干部帮助群众抢收抢种</h1><div>{HEADER}</div><div class='text'>{text}</div></div>"
+    )
+    body = extract_generic(html).body
+    assert "抢收进度" in body
+    assert "相关专题" not in body
