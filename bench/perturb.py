@@ -31,6 +31,7 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 
 from lxml import etree, html
 
@@ -107,10 +108,8 @@ def find_headline(root: etree._Element, title: str, first: etree._Element | None
         if wanted in own and len(own) <= 1.2 * len(wanted) + 10:
             hits.append(node)
     headings = [n for n in hits if n.tag in ("h1", "h2", "h3")]
-    if headings:
-        hits = headings
-    else:  # the deepest ones
-        hits = [n for n in hits if not any(c in hits for c in n if isinstance(c.tag, str))]
+    # the headings, else the deepest ones
+    hits = headings or [n for n in hits if not any(c in hits for c in n if isinstance(c.tag, str))]
     hits = [n for n in hits if n.tag != "a" and not any(a.tag == "a" for a in n.iterancestors())] or hits
     limit = order.get(first, len(order)) if first is not None else len(order)
     above = [n for n in hits if order[n] < limit]
@@ -172,6 +171,11 @@ TITLE_FORMS: dict[str, Callable[[str], str]] = {
     "title_county portal": lambda t: f"{t}_{COUNTY}",
     "title | site (spaces)": lambda t: f"{t} | 澎湃新闻",
     "site only": lambda t: SITE,
+    "title——site": lambda t: f"{t}——{SITE}",
+    "title – site": lambda t: f"{t} – {SITE}",
+    "title-site (no spaces)": lambda t: f"{t}-{SITE}",
+    "site - channel - title": lambda t: f"{SITE} - 时政 - {t}",
+    "title _ channel _ site": lambda t: f"{t} _ 时政 _ {SITE}",
 }
 
 
@@ -226,6 +230,11 @@ DATE_LINES: dict[str, str] = {
     "full-width colons": "发布时间：2024－03－01　来源：平江县农业农村局",
     "更新时间 then 发布时间": "更新时间：2025-01-02 10:00 发布时间：2024-03-01 09:30",
     "作者 来源 时间 one line": "作者：王建国 来源：新华社 时间：2024-03-01",
+    "[Y-M-D] bracketed": "[2024-03-01]",
+    "Y.M.D unpadded": "2024.3.1",
+    "时间：Y年M月D日 h:m": "时间：2024年03月01日 10:20",
+    "date 来源 作者 浏览": "2024-03-01 09:30 来源：新华社 作者：王建国 浏览：123",
+    "label on its own line": "</div><div class='info'><span>发布日期：</span></div><div>2024-03-01",
 }
 
 SIDEBAR = (
@@ -252,6 +261,14 @@ AUTHOR_LINES: dict[str, tuple[str, frozenset[str]]] = {
     "A 摄 (header)": ("王建国 摄", frozenset({"王建国"})),
     "organisation as 作者": ("来源：平江县农业农村局  作者：平江县农业农村局", frozenset()),
     "责任编辑 only": ("责任编辑：李晓明", frozenset()),
+    "作者：A B (space)": ("作者：王建国 李晓明", frozenset({"王建国", "李晓明"})),
+    "记者：A": ("记者：王建国", frozenset({"王建国"})),
+    "文丨A": ("文丨王建国", frozenset({"王建国"})),
+    "撰文丨A": ("撰文丨王建国", frozenset({"王建国"})),
+    "作者 | A": ("作者 | 王建国", frozenset({"王建国"})),
+    "【作者】A": ("【作者】王建国", frozenset({"王建国"})),
+    "作者：佚名": ("来源：新华网 作者：佚名", frozenset()),
+    "文/A 图/B": ("文/王建国 图/李晓明", frozenset({"王建国", "李晓明"})),
 }
 AUTHOR_IN_BODY: dict[str, tuple[str, str, frozenset[str]]] = {
     # where, text, names
@@ -289,7 +306,10 @@ def _strip_meta(root: etree._Element, base: Result, meta_lines: list[str]) -> bo
 
 def _insert_after(root: etree._Element, name: str, markup: str) -> None:
     node = _at(root, name)
-    node.addnext(_fragment(markup))
+    for element in reversed(html.fragments_fromstring(markup)):
+        if isinstance(element, str):
+            continue
+        node.addnext(element)
 
 
 def meta_cases(root: etree._Element, date_clean: bool, author_clean: bool) -> list[Case]:
@@ -378,7 +398,7 @@ def check(case: Case, result: Result) -> tuple[bool, str]:
     raise ValueError(case)
 
 
-def run(limit: int | None, only: str | None, worst: int) -> int:
+def run(limit: int | None, only: str | None, worst: int, dump: Path | None = None) -> int:
     chain = ProductChain()
     pages = [p for p in load_dev(("dev",)) if p.kind == "article"][:limit]
     tally: dict[str, list[bool]] = {}
@@ -390,7 +410,9 @@ def run(limit: int | None, only: str | None, worst: int) -> int:
             continue
         text = decode_page(page.raw, None).text
         root = html.document_fromstring(text)
-        first = deepest_holding(root, base.paragraphs[0]) if base.paragraphs else None
+        # the first paragraph of the text: a sentence, not a kicker or a caption
+        opening = next((p for p in base.paragraphs if len(p) >= 10 and p[-1] in "。！？”」）)"), None)
+        first = deepest_holding(root, opening) if opening else None
         headline = find_headline(root, base.title or "", first)
         if headline is None or headline.tag in ("body", "html"):
             skipped["title"] += 1
@@ -410,7 +432,11 @@ def run(limit: int | None, only: str | None, worst: int) -> int:
             skipped["control"] += 1  # the page reads otherwise once re-serialised: not varied
             continue
         if title_right:
-            cases += title_cases(root, " ".join(headline.text_content().split()))
+            shown = " ".join(headline.text_content().split())  # in the page's own script
+            cases += title_cases(
+                root,
+                shown if _squash(simplified(shown)) == _squash(simplified(base.title)) else base.title or "",
+            )
         else:
             skipped["title"] += 1
         stripped = copy.deepcopy(root)
@@ -432,6 +458,10 @@ def run(limit: int | None, only: str | None, worst: int) -> int:
             result = chain.run(case.html.encode(), case.url, HEADERS)
             ok, got = check(case, result)
             tally.setdefault(case.variant, []).append(ok)
+            if not ok and dump:
+                dump.mkdir(parents=True, exist_ok=True)
+                slug = "".join(c if c.isalnum() else "_" for c in case.variant)[:40]
+                (dump / f"{page.file.removesuffix('.html')}__{slug}.html").write_text(case.html, "utf-8")
             if not ok:
                 want = (
                     case.title
@@ -470,11 +500,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, help="only the first N dev articles")
     parser.add_argument("--only", help="only the variants whose name holds this")
     parser.add_argument("--worst", type=int, default=6, help="failures listed per variant")
+    parser.add_argument("--dump", type=Path, help="write each failing variant's page here (outside the repo)")
     args = parser.parse_args(argv)
     if not NEWS_DEV.is_dir():
         print(f"perturb: skipped: the shared corpus is not at {NEWS_DEV}")
         return 0
-    return run(args.limit, args.only, args.worst)
+    return run(args.limit, args.only, args.worst, args.dump)
 
 
 if __name__ == "__main__":
