@@ -131,7 +131,15 @@ _POSTED_FROM = re.compile(
     r"^来自\S{0,12}(?:客户端|手机版?)(?:\s|$)|^来自(?:Android|iPhone|iPad)", re.IGNORECASE
 )
 _POST_AUTHOR = re.compile(r"^(?:作者|发帖人|发表人|楼主)\s*[：:]")  # one per post, at its head
-_THREAD_WORDS = re.compile(r"楼主|只看该作者|共收到\s*\d+\s*条回复")
+_THREAD_WORDS = re.compile(
+    r"楼主|只看该作者|共收到\s*\d+\s*条回复|^(?:快速回复|发表回复|回复本帖|我要回帖|回复楼主|电梯直达|跳转到指定楼层)$"
+)
+# the page's own address (canonical, og:url) is a thread's: Discuz, phpwind, tieba, Q&A sites
+_THREAD_ADDRESS = re.compile(
+    r"thread-\d+-\d+|viewthread\.php|read\.php\?tid=|showtopic|forum\.php\?mod=viewthread|tieba\.baidu\.com/p/|"
+    r"/questions?/\d+|zhidao\.baidu\.com|/t/\d+|/bbs/|\bbbs\.",
+    re.IGNORECASE,
+)
 # A post's header: who and when, cut by | · (`张三 | 2024-01-06`, `李四 · 3天前`), one per post
 _POST_HEADER = re.compile(
     r"^[^|｜·]{1,24}[|｜·].{0,30}(?:(?:19|20)\d\d\s*[-/.年－／．]\s*\d{1,2}|\d+\s*(?:秒|分钟|小时|天|周|个月|年)\s*前|[昨前]天)"
@@ -841,6 +849,9 @@ def _thread_signs(root: etree._Element, lines: list[_Line]) -> list[str]:
         signs.append("question heading")
     if any(_THREAD_WORDS.search(text) for text in short):
         signs.append("楼主")
+    address = " ".join(root.xpath("//link[@rel='canonical']/@href | //meta[@property='og:url']/@content"))
+    if _THREAD_ADDRESS.search(address):
+        signs.append("a thread's address")
     actions: dict[str, int] = {}
     for text in short:
         if match := _POST_ACTIONS.match(text):

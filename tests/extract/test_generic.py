@@ -685,3 +685,18 @@ def test_a_heading_ending_the_text_goes_and_one_inside_it_stays():
     body = extract_generic(html).body
     assert "抢收进度" in body
     assert "相关专题" not in body
+
+
+def test_a_thread_s_address_and_its_reply_box_make_a_thread():
+    head = '<link rel="canonical" href="https://bbs.example.cn/thread-123-1-1.html">'
+    body = f"<h1>村里的路什么时候修</h1><p>{_ASK}</p><div>快速回复</div>"
+    html = f"<html><head><title>村里的路什么时候修</title>{head}</head><body>{body}</body></html>"
+    with pytest.raises(NotAnArticle) as refused:
+        extract_generic(html)
+    assert refused.value.kind == "forum"
+
+
+def test_a_news_site_s_address_alone_is_no_thread():
+    head = '<link rel="canonical" href="https://news.example.cn/2024/0301/c123.html">'
+    html = page(article_body(4), head=head).replace("</body>", "<div>发表评论</div></body>")
+    assert extract_generic(html).body
