@@ -424,7 +424,8 @@ def read_dev_labels() -> list[dict]:
     ]
 
 
-def load_dev() -> list[DevPage]:
+def load_dev(parts: tuple[str, ...] = ("dev", "heldout")) -> list[DevPage]:
+    """The news-dev pages of the given parts of the split, with their effective labels."""
     labels = read_dev_labels()
     split = json.loads(DEV_SPLIT.read_text("utf-8"))
     where = {name: part for part in ("dev", "heldout") for name in split[part]}
@@ -434,6 +435,8 @@ def load_dev() -> list[DevPage]:
         name = label["file"]
         if name not in where:
             raise SystemExit(f"{name} is in neither part of {DEV_SPLIT.name}: rewrite it with --write-split")
+        if where[name] not in parts:
+            continue
         mine = gold.get(name, {})
         path = NEWS_DEV / "pages" / name
         raw = path.read_bytes()
@@ -941,6 +944,10 @@ def news_dev(args: argparse.Namespace) -> int:
     if args.page:
         show_pages(pages, outcome, args.page)
         return 0
+    if args.dev_only:
+        index = [i for i, p in enumerate(pages) if p.split == "dev"]
+        pages = [pages[i] for i in index]
+        outcome = {name: [scored[i] for i in index] for name, scored in outcome.items()}
     kinds = Counter(p.kind for p in pages)
     dev = [p for p in pages if p.split == "dev"]
     bodies = [p for p in pages if p.body is not None and p.kind == "article"]
@@ -960,13 +967,21 @@ def news_dev(args: argparse.Namespace) -> int:
     if not with_peers:
         print(f"(peers from {PEER_CACHE.relative_to(ROOT)}, not run now)")
     print()
-    for part, label in (("all", "all pages"), ("dev", "dev"), ("heldout", "held-out")):
+    parts = (
+        (("dev", "dev"),)
+        if args.dev_only
+        else (("all", "all pages"), ("dev", "dev"), ("heldout", "held-out"))
+    )
+    for part, label in parts:
         index = [i for i, p in enumerate(pages) if part == "all" or p.split == part]
         subset = [pages[i] for i in index]
         chosen = {name: [scored[i] for i in index] for name, scored in outcome.items()}
         print(
             dev_table(
-                f"news-dev, {label} ({len(subset)} pages)", subset, chosen, rates if part == "all" else None
+                f"news-dev, {label} ({len(subset)} pages)",
+                subset,
+                chosen,
+                rates if part == parts[0][0] else None,
             )
         )
         print()
@@ -1159,6 +1174,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--worst", type=int, default=8, help="news-dev: pages listed per failure class")
     parser.add_argument(
         "--show-heldout", action="store_true", help="news-dev: name held-out pages in failure lists"
+    )
+    parser.add_argument(
+        "--dev-only",
+        action="store_true",
+        help="news-dev: print dev pages only (held-out pages are run, cached for the peers, never shown)",
     )
     parser.add_argument(
         "--page", action="append", help="news-dev: show every extractor's output for this file"

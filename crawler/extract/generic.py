@@ -62,14 +62,16 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*>", re.IGNORECASE)
 _TITLE_SPLIT = re.compile(r"\s*(?:[_|｜–—]|\s-\s|-{2,}|\s·\s|\s@\s|\s::\s?|-(?=[^-]{2,12}$))\s*")
 
 _DATE = re.compile(
-    r"(?:19|20)\d{2}\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2}"
+    r"(?:19|20)\d{2}\s*[-年/.－／．]\s*\d{1,2}\s*[-月/.－／．]\s*\d{1,2}"
     r"|(?:19|20)\d{2}\s*\n?\s*\d{2}/\d{2}"  # 2019 09/07 (a date split over two spans)
     r"|\b(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)[a-z]*\.?\s+\d{1,2},?"
     r"(?:\s+(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun)[a-z]*\.?,?)?\s+(?:19|20)\d{2}"
 )
 _META_WORDS = ("作者", *DATE_LABELS, "发布者", "点击数", "浏览量", "浏览次数", "阅读量")
 _META_LABEL = re.compile(rf"(?:{label_pattern(_META_WORDS, ('source',))})\s*[：:]")
-_DATED_TIME = re.compile(r"(?:19|20)\d{2}\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2}\s*日?\s*\d{1,2}[:：]\d{2}")
+_DATED_TIME = re.compile(
+    r"(?:19|20)\d{2}\s*[-年/.－／．]\s*\d{1,2}\s*[-月/.－／．]\s*\d{1,2}\s*日?\s*\d{1,2}[:：]\d{2}"
+)
 _BOILERPLATE = re.compile(
     r"版权所有|Copyright|ICP备|公网安备|举报电话|郑重声明|免责声明|All Rights Reserved", re.IGNORECASE
 )
@@ -100,6 +102,7 @@ _META_DATE_NAMES = (
 )  # fmt: skip
 
 
+HEADED_PROSE = 40  # characters of prose under a sure headline that make a short article, dated links after
 SHORT_BODY = 150  # characters: a body this short is a list page's teaser when no headline heads it
 LIST_HEADLINE_LINKS = 10  # links whose text reads like a headline, on a list page
 HEADLINE_REACH = 12  # lines between an article's headline and its first paragraph, at most
@@ -107,31 +110,49 @@ _CLAIM_REACH = 40  # the same, when the line is the page's own title (og:title, 
 FEED_ITEMS = 4  # alike classed blocks that make a feed
 RUNNER_UP_SHARE = 0.3  # of the best score: a block that still counts when the best is a list item
 BYLINE_REACH = 3  # body paragraphs before the prose where a writer's name alone may stand
+ITEM_REACH = 7  # levels above the densest block where a list item (one of 4+ alike) is looked for
 DATED_ITEMS = 5  # dated lines in the densest block that make it a list (and a third of its lines)
 _HEADLINE_LINK = re.compile(r"[\u4e00-\u9fff]")
+_WEEKDAY = r"(?:(?:星期|礼拜|周)[一二三四五六日天]\s*)?"  # 2024年3月1日 星期五
 _LONE_DATE = re.compile(
-    r"^[\[【(（]?\s*(?:(?:19|20)\d{2}\s*[-年/.]\s*)?\d{1,2}\s*[-月/.]\s*\d{1,2}\s*日?\s*"
-    r"(?:\d{1,2}[:：]\d{2}(?:[:：]\d{2})?)?\s*[\]】)）]?$|^\d{1,2}[:：]\d{2}(?:[:：]\d{2})?$"
+    r"^[\[【(（]?\s*(?:(?:19|20)\d{2}\s*[-年/.－／．]\s*)?\d{1,2}\s*[-月/.－／．]\s*\d{1,2}\s*日?\s*"
+    rf"{_WEEKDAY}(?:\d{{1,2}}[:：]\d{{2}}(?:[:：]\d{{2}})?)?\s*{_WEEKDAY}[\]】)）]?$|^\d{{1,2}}[:：]\d{{2}}(?:[:：]\d{{2}})?$"
 )
 # Forums and Q&A pages: the software that made them, and the words of a thread.
 _FORUM_SOFTWARE = re.compile(
     r"discuz|phpwind|flarum|discourse|vbulletin|xenforo|nodebb|phpbb|mybb|dvbbs|bbsxp", re.IGNORECASE
 )
 _QA_WORDS = re.compile(
-    r"\d+\s*个回答|^(?:最佳答案|提问者采纳|采纳率|写回答|邀请回答|追问|满意答案|更多回答)|该回答|这个回答|获取采纳|"
-    r"[被已]采纳"
+    r"\d+\s*个回答|^(?:最佳答案|提问者采纳|采纳率|写回答|邀请回答|追问|满意答案|更多回答|其他回答|网友回答|我来回答)|"
+    r"该回答|这个回答|获取采纳|[被已]采纳|^(?:提问者|回答者)\s*[：:]|(?:回答|提问)于\s*(?:19|20)\d\d|的回答\s*[：:]?$"
 )
-_POST_NUMBER = re.compile(r"(?:^|\s)#\d{1,4}(?:\s|$)|^\d{1,4}\s*楼$|^(?:沙发|板凳|地板)$")
-_THREAD_WORDS = re.compile(r"楼主|只看该作者|共收到\s*\d+\s*条回复")
+# a post's number: #2, 2楼, 第2楼 (alone, or in the post's tail line: `来自手机 2楼 2020-08-01 回复`)
+_POST_NUMBER = re.compile(r"(?:^|\s)(?:#\d{1,4}|第?\d{1,4}\s*楼)(?:\s|$)|^(?:沙发|板凳|地板)$")
+_POSTED_FROM = re.compile(
+    r"^来自\S{0,12}(?:客户端|手机版?)(?:\s|$)|^来自(?:Android|iPhone|iPad)", re.IGNORECASE
+)
+_POST_AUTHOR = re.compile(r"^(?:作者|发帖人|发表人|楼主)\s*[：:]")  # one per post, at its head
+_THREAD_WORDS = re.compile(
+    r"楼主|只看该作者|共收到\s*\d+\s*条回复|^(?:快速回复|发表回复|回复本帖|我要回帖|回复楼主|电梯直达|跳转到指定楼层)$"
+)
+# the page's own address (canonical, og:url) is a thread's: Discuz, phpwind, tieba, Q&A sites
+_THREAD_ADDRESS = re.compile(
+    r"thread-\d+-\d+|viewthread\.php|read\.php\?tid=|showtopic|forum\.php\?mod=viewthread|tieba\.baidu\.com/p/|"
+    r"/questions?/\d+|zhidao\.baidu\.com|/t/\d+|/bbs/|\bbbs\.",
+    re.IGNORECASE,
+)
 # A post's header: who and when, cut by | · (`张三 | 2024-01-06`, `李四 · 3天前`), one per post
 _POST_HEADER = re.compile(
-    r"^[^|｜·]{1,24}[|｜·].{0,30}(?:(?:19|20)\d\d\s*[-/.年]\s*\d{1,2}|\d+\s*(?:秒|分钟|小时|天|周|个月|年)\s*前|[昨前]天)"
+    r"^[^|｜·]{1,24}[|｜·].{0,30}(?:(?:19|20)\d\d\s*[-/.年－／．]\s*\d{1,2}|\d+\s*(?:秒|分钟|小时|天|周|个月|年)\s*前|[昨前]天)"
 )
 _POST_HEADERS = 3  # alike post headers that make a thread
-_POSTED_AT = re.compile(r"发表于|回复于|posted\s+(?:on|at)\b", re.IGNORECASE)  # one per post
+_POSTED_AT = re.compile(  # one per post
+    r"发表于|回复于|(?:发表|发帖|回帖|回复)时间\s*[：:]|posted\s+(?:on|at)\b", re.IGNORECASE
+)
 _QUESTION_NAME = re.compile(r"question|wenti|(?<![a-z])ask(?![a-z])", re.IGNORECASE)
-_POST_ACTIONS = re.compile(
-    r"^(?:\d+\s*)?(?:回复|举报|引用|点赞|赞同)(?:\s*\d+)?$|^\d+\s*(?:点赞|赞)\s*[·|]\s*\d+\s*(?:评论|回复)$"
+_POST_ACTIONS = re.compile(  # a post's buttons: `回复`, `2 回复`, `引用 回复 举报`
+    r"^(?:(?:\d+\s*)?(?:回复|举报|引用|点赞|赞同)(?:\s*\d+)?[\s|｜·]*){1,4}$"
+    r"|^\d+\s*(?:点赞|赞)\s*[·|]\s*\d+\s*(?:评论|回复)$"
 )
 _FORUM_LINE_MAX = 24  # the thread's furniture is short lines
 
@@ -183,6 +204,7 @@ def extract_generic(page: str, *, max_depth: int = MAX_DEPTH, forums: bool = Fal
     if not sure:
         title = (
             _claimed_over(root, lines, start)
+            or _heading_over(lines, start, named=not any(title in line.text for line in lines if title))
             or _title_before(lines, start)
             or _headline_near(lines, start)
             or title
@@ -198,7 +220,7 @@ def extract_generic(page: str, *, max_depth: int = MAX_DEPTH, forums: bool = Fal
         raise NotAnArticle("list page (the densest block is links)", "list")
     if _repeated(container) and not (headed and body_chars >= SHORT_BODY):
         raise NotAnArticle("list page (the densest block is one of many alike)", "list")
-    if _dated_items(chosen):
+    if _dated_items(chosen, headed or (sure and title_at == start)):  # the headline over or opening it
         raise NotAnArticle("list page (the densest block is a list of dated items)", "list")
     if body_chars < SHORT_BODY and not headed and _headline_links(root) >= LIST_HEADLINE_LINKS:
         raise NotAnArticle("list page (a little text among many headline links, no headline over it)", "list")
@@ -373,6 +395,26 @@ def _claimed_over(root: etree._Element, lines: list[_Line], start: int) -> str:
     return ""
 
 
+def _heading_over(lines: list[_Line], start: int, *, named: bool) -> str:
+    """The <h1> nearest above the body (within _CLAIM_REACH lines), else (with `named`: when the
+    <title> is shown nowhere on the page) the nearest line whose element is named a title
+    (div.title), when it is no link (a logo) and reads like a headline: the page's headline
+    where <title> names only the site."""
+    above = lines[max(0, start - _CLAIM_REACH) : start + 1][::-1]
+    passes = [lambda x: x.owner.tag == "h1"]
+    if named:
+        passes.append(lambda x: bool(_TITLE_NAME.search(_names(x.owner))))
+    for wanted in passes:
+        line = next((x for x in above if x.text and wanted(x)), None)
+        if line is None:
+            continue
+        text = line.text
+        if 8 <= len(text) <= 120 and line.link_chars < 0.5 * len(text) and not _CLAUSE_END.search(text):
+            return text if not (_CHROME.search(text) or _SIGN_UP.search(text) or _is_meta(text)) else ""
+        return ""
+    return ""
+
+
 def _title_before(lines: list[_Line], start: int) -> str:
     """The line above the date/来源 line that sits above the body (layouts whose title is a plain div)."""
     position = start - 1
@@ -399,9 +441,13 @@ def _headline_near(lines: list[_Line], start: int) -> str:
     element is named a title), a meta line, a credit or a breadcrumb, and not ending like a
     clause (the title of a plain layout)."""
     opening = lines[start] if start < len(lines) else None
-    if opening and 4 <= len(opening.text) <= 60 and (
-        opening.owner.tag in _HEADING_TAGS
-        or (_TITLE_NAME.search(_names(opening.owner)) and not _CLAUSE_END.search(opening.text))
+    if (
+        opening
+        and 4 <= len(opening.text) <= 60
+        and (
+            opening.owner.tag in _HEADING_TAGS
+            or (_TITLE_NAME.search(_names(opening.owner)) and not _CLAUSE_END.search(opening.text))
+        )
     ):
         return opening.text  # the text block opens with its heading (a linked post title too)
     skipped_start = False
@@ -713,14 +759,23 @@ def _looks_like_caption(line: _Line, image_owner: etree._Element) -> bool:
 
 
 def _trim_tail(body: list[_Line], meta: list[str]) -> None:
-    """Drop what trails the article: counters, tag runs, disclaimers; credit lines go to meta."""
+    """Drop what trails the article: counters, tag runs, disclaimers, a heading over what followed;
+    credit lines go to meta."""
     while body:
         text = body[-1].text
         if is_credit_line(text) or (len(text) < 80 and _DATE_LABEL.search(text)):
             meta.append(text)
-        elif not (_edge_chrome(text) or _DISCLAIMER.match(text) or _tag_run(body)):
+        elif not (_edge_chrome(text) or _DISCLAIMER.match(text) or _tag_run(body) or _tail_heading(body[-1])):
             return
         body.pop()
+
+
+def _tail_heading(line: _Line) -> bool:
+    """A short heading ending the text: the head of what followed it (热点新闻 over related links)."""
+    return line.owner.tag in _SECTION_HEADINGS and len(line.text) <= 20 and not _PUNCT.search(line.text)
+
+
+_SECTION_HEADINGS = frozenset(("h2", "h3", "h4", "h5", "h6"))
 
 
 def _tag_run(body: list[_Line]) -> bool:
@@ -755,7 +810,7 @@ def _looks_like_list(container: etree._Element) -> bool:
 def _repeated(container: etree._Element) -> bool:
     """The container (or a near ancestor) is one of several alike siblings: an item of a list."""
     node: etree._Element | None = container
-    for _ in range(5):
+    for _ in range(ITEM_REACH):
         if node is None or node.tag in ("body", "html"):
             return False
         parent = node.getparent()
@@ -802,10 +857,17 @@ def _thread_signs(root: etree._Element, lines: list[_Line]) -> list[str]:
         signs.append("post headers")
     if sum(1 for text in numbered if _POSTED_AT.search(text)) >= _POST_HEADERS:
         signs.append("posted at, per post")
+    if sum(1 for text in numbered if _POSTED_FROM.search(text)) >= _POST_HEADERS:
+        signs.append("posted from a client, per post")
+    if sum(1 for text in numbered if _POST_AUTHOR.search(text)) >= _POST_HEADERS:
+        signs.append("author, per post")
     if any(_QUESTION_NAME.search(_names(node)) for tag in ("h1", "h2") for node in root.iter(tag)):
         signs.append("question heading")
     if any(_THREAD_WORDS.search(text) for text in short):
         signs.append("楼主")
+    address = " ".join(root.xpath("//link[@rel='canonical']/@href | //meta[@property='og:url']/@content"))
+    if _THREAD_ADDRESS.search(address):
+        signs.append("a thread's address")
     actions: dict[str, int] = {}
     for text in short:
         if match := _POST_ACTIONS.match(text):
@@ -832,15 +894,22 @@ def _headline_links(root: etree._Element) -> int:
     return count
 
 
-def _dated_items(chosen: list[_Line]) -> bool:
+def _dated_items(chosen: list[_Line], headed: bool = False) -> bool:
     """The block is a list of dated items: many lines that are a date or a time alone, or a
-    linked title with its date."""
-    dated = 0
-    for line in chosen:
+    linked title with its date; not when prose comes first and outweighs them (related news
+    after a text), nor when a little prose comes first under the page's headline (a flash)."""
+    dated = []
+    for position, line in enumerate(chosen):
         text = line.text
         if _LONE_DATE.match(text) or (line.link_chars >= 6 and len(text) < 80 and _DATE.search(text)):
-            dated += 1
-    return dated >= DATED_ITEMS and dated * 3 >= len(chosen)
+            dated.append(position)
+    if len(dated) < DATED_ITEMS or len(dated) * 3 < len(chosen):
+        return False
+    # dated links after the text (related news in the article's block) do not make it a list:
+    # the prose before them must outweigh them
+    prose = sum(len(line.text) for line in chosen[: dated[0]] if _is_prose(line))
+    listed = sum(len(line.text) for line in chosen[dated[0] :])
+    return prose < (HEADED_PROSE if headed else max(SHORT_BODY, listed))
 
 
 # --- meta and editor -----------------------------------------------------------------------

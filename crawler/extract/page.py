@@ -12,7 +12,7 @@ from crawler.extract.limits import MAX_CHARS, MAX_DEPTH, check_markup
 from crawler.extract.profiles import PROFILES, Profile
 
 _HTML_MARKERS = re.compile(r"<\s*(?:!doctype|html|head|body|p|div|br)\b", re.IGNORECASE)
-_DATE_IN_LINE = re.compile(r"\d{4}\s*[-年/.]\s*\d{1,2}\s*[-月/.]\s*\d{1,2}")
+_DATE_IN_LINE = re.compile(r"\d{4}\s*[-年/.－／．]\s*\d{1,2}\s*[-月/.－／．]\s*\d{1,2}")
 # Line breaks and tabs inside an element become spaces; runs of spaces are kept here: the
 # pinyin stripper and the meta-line parser read them (`東(dong)  陸` is 東 + a real space; a
 # wide gap ends a 来源 value). The normalize stage folds them in titles and body text.

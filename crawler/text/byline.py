@@ -89,7 +89,7 @@ _LABEL = re.compile(
     rf"(?:(?<![\u4e00-\u9fff])(?P<label>{'|'.join(_tolerant(label) for label in _BY_LENGTH)})"
     rf"|(?P<reporter>{'|'.join(_tolerant(label) for label in _REPORTERS)})"
     rf"|(?P<glued>{'|'.join(_tolerant(label) for label in _BY_LENGTH if len(label) > 1)})(?=\s*[：:]))"
-    r"(?P<sep>\s*[：:／/|｜]\s*|\s+|(?=[\u4e00-\u9fff]))"
+    r"(?P<sep>\s*[：:／/|｜丨]\s*|[】\]]\s*|\s+|(?=[\u4e00-\u9fff]))"
 )  # a label glued to the word before it counts with a colon: 来源：某某网作者：李四
 # `张三 摄`, `张三/摄`, `张三摄影`: a photographer's credit, the name first.
 _SUFFIX_CREDIT = re.compile(
@@ -98,7 +98,7 @@ _SUFFIX_CREDIT = re.compile(
 # A value ends at a wide gap, a bar, a bracket, a sentence mark, the date that often follows, a
 # dateline's 发自/报道/电, a page button (分享, 举报 …) or a staff code (张三_NB2581).
 _VALUE_END = re.compile(
-    r"\s{2,}|\u3000|[|｜\]】\[【）)（(。，,：:；;！!？?]|(?:19|20)\d{2}\s*[-年/.]|\d{1,2}[:：]\d{2}|"
+    r"\s{2,}|\u3000|[|｜丨\]】\[【）)（(。，,：:；;！!？?]|(?:19|20)\d{2}\s*[-年/.－／．]|\d{1,2}[:：]\d{2}|"
     r"\s(?:分享|举报|打印|收藏|字号|评论|阅读|浏览|关注|选稿|网友)|出自|摘自|选自|_[A-Z]{1,4}\d{2,}"
 )
 _GAP = re.compile(r"\s")
@@ -106,7 +106,7 @@ _NAME_END = re.compile(r"发自|报道|(?<=[\u4e00-\u9fff]{2})电(?=\W|$)")  # �
 _NOT_A_VALUE = re.compile(r"[=\"'<>]")  # markup shown as text: size="20"
 # `十三 2025-04-21 00:41 来源：X`, `张三于 2024-05-06 发布`: a writer's name opening a dated header line.
 _NAME_BEFORE_DATE = re.compile(
-    r"(?:^|\s{2})(?P<name>[A-Za-z\u4e00-\u9fff][\w\u4e00-\u9fff·.-]{1,19}?)\s*(?:于\s*)?(?:19|20)\d{2}\s*[-年/.]"
+    r"(?:^|\s{2})(?P<name>[A-Za-z\u4e00-\u9fff][\w\u4e00-\u9fff·.-]{1,19}?)\s*(?:于\s*)?(?:19|20)\d{2}\s*[-年/.－／．]"
 )
 _DATELINE_VERB = re.compile(r"(?:发自|报道|电)\S{0,8}")  # 记者 X 发自北京, 记者 X 冠县报道
 _POSTED_BY = re.compile(r"^(?:本贴由|本帖由|本文由|由)")
@@ -190,6 +190,8 @@ def _credits(text: str) -> list[_Credit]:
             continue  # 文章, 图片, 整理好: words, not labels
         if not separator and label not in _SPACE_LABELS:
             continue  # 编辑部, 来源于: a label needs a separator unless it names a reporter
+        if separator.strip() in ("】", "]") and text[match.start() - 1 : match.start()] not in ("【", "["):
+            continue  # 【作者】X: a label in brackets; a bracket closing anything else ends a value
         matches.append((match, label))
     found: list[_Credit] = []
     for position, (match, label) in enumerate(matches):

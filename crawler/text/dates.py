@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 CHINA = timezone(timedelta(hours=8), "Asia/Shanghai")
 
 _DATE_TIME = re.compile(
-    r"(?P<y>(?:19|20)\d{2})\s*[-年/.]\s*(?P<m>\d{1,2})\s*[-月/.]\s*(?P<d>\d{1,2})\s*日?"
+    r"(?P<y>(?:19|20)\d{2})\s*[-年/.－／．]\s*(?P<m>\d{1,2})\s*[-月/.－／．]\s*(?P<d>\d{1,2})\s*日?"
     r"(?:\s*(?P<H>\d{1,2})\s*[:：时]\s*(?P<M>\d{1,2})(?:\s*[:：分]\s*(?P<S>\d{1,2}))?)?"
 )
 # Words just before a date that make it not the publication time: a copyright year, the time a

@@ -219,7 +219,7 @@ def test_page_buttons_and_staff_codes_end_a_value(line, expected):
         ("2004年7月16日08:19 [ 黄一 ] 来源：[ 国际金融报 ]", Byline("国际金融报", "黄一")),
         ("发布时间 2005/03/15 22:36:13 by duscha", Byline(None, "duscha")),
         ("来源：某某经济报道", Byline("某某经济报道", None)),  # 报道 ends a reporter's name, not a source
-        ("作者： size=\"20\" 来源： size=\"20\"", Byline()),  # markup shown as text is no value
+        ('作者： size="20" 来源： size="20"', Byline()),  # markup shown as text is no value
         ("作者：赵一 出自《某某文集》", Byline(None, "赵一")),
     ],
 )
@@ -353,3 +353,24 @@ def test_a_labelled_four_character_name_stays_the_writer():
 )
 def test_a_closing_report_credit_names_the_reporters(paragraph, author):
     assert author_from_dateline(paragraph, closing=True) == author
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("文丨王建国", Byline(None, "王建国")),
+        ("撰文丨王建国 编辑丨李晓明", Byline(None, "王建国", "李晓明")),
+        ("【作者】王建国", Byline(None, "王建国")),
+        ("[作者] 王建国 [来源] 青山新闻网", Byline("青山新闻网", "王建国")),
+        ("【来源】新华网", Byline("新华网", None)),
+        ("【责任编辑】李晓明", Byline(None, None, "李晓明")),
+    ],
+)
+def test_labels_in_brackets_and_after_the_vertical_stroke(line, expected):
+    assert parse_byline(line) == expected
+    assert is_credit_line(line)
+
+
+@pytest.mark.parametrize("line", ["图】王建国", "（完）王建国丨青山", "这是作者】的话"])
+def test_a_closing_bracket_after_a_label_without_its_opening_is_no_credit(line):
+    assert parse_byline(line).author is None

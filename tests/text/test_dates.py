@@ -127,3 +127,20 @@ def test_english_months_and_the_verb_after_the_date(text, expected):
 )
 def test_english_dates_with_a_weekday_or_a_time(text, expected):
     assert parse_published(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("发布时间：2024－03－01　来源：县农业农村局", datetime(2024, 3, 1, tzinfo=CHINA)),
+        ("2024／3／1 9:30", datetime(2024, 3, 1, 9, 30, tzinfo=CHINA)),
+        ("日期：2024．03．01", datetime(2024, 3, 1, tzinfo=CHINA)),
+    ],
+)
+def test_full_width_separators_are_read(text, expected):
+    assert parse_published(text) == expected
+
+
+@pytest.mark.parametrize("text", ["电话：0731－1234567", "第2024－03期", "2024－13－45"])
+def test_full_width_numbers_that_are_no_date_stay_none(text):
+    assert parse_published(text) is None
