@@ -12,7 +12,7 @@ between the headline and the body, then just after the body, then in ``<meta>`` 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -401,7 +401,7 @@ def _heading_over(lines: list[_Line], start: int, *, named: bool) -> str:
     (div.title), when it is no link (a logo) and reads like a headline: the page's headline
     where <title> names only the site."""
     above = lines[max(0, start - _CLAIM_REACH) : start + 1][::-1]
-    passes = [lambda x: x.owner.tag == "h1"]
+    passes: list[Callable[[_Line], bool]] = [lambda x: x.owner.tag == "h1"]
     if named:
         passes.append(lambda x: bool(_TITLE_NAME.search(_names(x.owner))))
     for wanted in passes:
@@ -865,7 +865,8 @@ def _thread_signs(root: etree._Element, lines: list[_Line]) -> list[str]:
         signs.append("question heading")
     if any(_THREAD_WORDS.search(text) for text in short):
         signs.append("楼主")
-    address = " ".join(root.xpath("//link[@rel='canonical']/@href | //meta[@property='og:url']/@content"))
+    found = root.xpath("//link[@rel='canonical']/@href | //meta[@property='og:url']/@content")
+    address = " ".join(str(value) for value in found) if isinstance(found, list) else ""
     if _THREAD_ADDRESS.search(address):
         signs.append("a thread's address")
     actions: dict[str, int] = {}
