@@ -23,7 +23,7 @@ demo: setup  ## harvest the bundled replica site into data/demo.sqlite3 and summ
 	$(BIN)/python -m crawler.demo --db data/demo.sqlite3
 
 test: setup  ## the whole test suite (warnings are errors)
-	$(BIN)/python -m pytest -n auto --dist loadgroup
+	$(BIN)/python -m pytest -n auto --dist loadfile
 
 crawl: setup  ## harvest the live sites into HARVEST_DB_URL (default data/harvest.sqlite3)
 	$(BIN)/scrapy crawl xcgb_epaper

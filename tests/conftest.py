@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -105,20 +107,12 @@ def redis_url() -> Iterator[str]:
     import redis
 
     server = redis.Redis.from_url(url)
-    server.flushdb()
-    try:
-        yield url
-    finally:
+    # One test at a time empties this database, even when `make test` runs several workers.
+    with (Path(tempfile.gettempdir()) / "xcgb-harvester-test-redis.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
         server.flushdb()
-        server.close()
-
-
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Where `make test` (pytest-xdist, `--dist loadgroup`) runs each test.
-
-    A file's tests run on one worker, so a module's fixture (a harvested replica) is built
-    once; the tests that empty the one Redis test database share one worker, one at a time.
-    """
-    for item in items:
-        redis = "redis_url" in getattr(item, "fixturenames", ())
-        item.add_marker(pytest.mark.xdist_group("redis" if redis else item.nodeid.split("::")[0]))
+        try:
+            yield url
+        finally:
+            server.flushdb()
+            server.close()
