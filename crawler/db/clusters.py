@@ -123,5 +123,10 @@ def _cluster(conn: Connection, pending: list[_Placed]) -> None:
         .values(cluster_id=bindparam("cluster")),
         [{"article_id": p.id, "cluster": p.cluster} for p in pending],
     )
-    for old in moved:
-        conn.execute(update(Article).where(Article.cluster_id == old).values(cluster_id=final(old)))
+    if moved:  # each old cluster's members to its final one: disjoint sets of rows, one executemany
+        conn.execute(
+            update(articles)
+            .where(articles.c.cluster_id == bindparam("old"))
+            .values(cluster_id=bindparam("final")),
+            [{"old": old, "final": final(old)} for old in moved],
+        )

@@ -148,6 +148,8 @@ def upsert_articles(conn: Connection, rows: Sequence[dict[str, Any]]) -> BatchRe
     ids = dict(
         conn.execute(select(Article.canonical_url, Article.id).where(Article.canonical_url.in_(keys))).all()
     )
+    if changed:  # first: the rows it updates were just written, their pages are still in the cache
+        place_in_clusters(conn, [(ids[r["canonical_url"]], r) for r in changed])
     _record_sightings(conn, rows, sightings, ids)
     _record_regions(conn, [(ids[row["canonical_url"]], row["regions"]) for row in rows if "regions" in row])
     if changed:
@@ -155,7 +157,6 @@ def upsert_articles(conn: Connection, rows: Sequence[dict[str, Any]]) -> BatchRe
         index_articles(
             conn, [(ids[r["canonical_url"]], r["title"], r.get("subtitle"), r["body"]) for r in changed]
         )
-        place_in_clusters(conn, [(ids[r["canonical_url"]], r) for r in changed])
     return BatchResult(new=new, updated=updated, unchanged=unchanged)
 
 

@@ -82,18 +82,30 @@ def band_keys(signature: NDArray[np.uint32]) -> tuple[int, ...]:
     """One key per LSH band: texts sharing a key are candidates for a comparison."""
     if np.array_equal(signature, _EMPTY):
         return ()
-    keys = []
-    for band in range(BANDS):
-        rows = signature[band * ROWS : (band + 1) * ROWS].astype("<u4").tobytes()
-        digest = hashlib.blake2b(bytes([band]) + rows, digest_size=8).digest()
-        keys.append(int.from_bytes(digest, "little", signed=True))
-    return tuple(keys)
+    return _keys_of(signature.astype("<u4").tobytes())
+
+
+_BAND_BYTES = ROWS * 4
+_BAND_PREFIXES = [bytes([band]) for band in range(BANDS)]
+
+
+def _keys_of(signature: bytes) -> tuple[int, ...]:
+    """band_keys of a non-empty signature as stored (little-endian uint32): blake2b of each band."""
+    return tuple(
+        int.from_bytes(
+            hashlib.blake2b(prefix + signature[start : start + _BAND_BYTES], digest_size=8).digest(),
+            "little",
+            signed=True,
+        )
+        for prefix, start in zip(_BAND_PREFIXES, range(0, BANDS * _BAND_BYTES, _BAND_BYTES), strict=True)
+    )
 
 
 def fingerprint(title: str, subtitle: str | None, body: str) -> Fingerprint:
     """The stored fingerprint of an article's cleaned text."""
     signature = signature_of(comparable_text(title, subtitle, body))
-    return Fingerprint(signature.astype("<u4").tobytes(), band_keys(signature))
+    stored = signature.astype("<u4").tobytes()
+    return Fingerprint(stored, () if np.array_equal(signature, _EMPTY) else _keys_of(stored))
 
 
 def similarity(a: bytes, b: bytes) -> float:
