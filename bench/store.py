@@ -1,8 +1,9 @@
 """The storage stage's database work alone: write_batch on a crawl's articles, CPU ms per batch.
 
-`python -m bench.store SOURCE.sqlite3 [--batch 50] [--repeat 3] [--digest]` reads the articles
-(and raw pages) of an archive a crawl wrote, e.g. the product run of `python -m bench.crawl`
-or `scrapy crawl` into a file, in the order they were stored, and writes them again through
+`python -m bench.store [SOURCE.sqlite3] [--articles 2000] [--batch 50] [--repeat 3] [--digest]`
+reads the articles (and raw pages) of an archive a crawl wrote, in the order they were stored
+(without SOURCE: first a product crawl, as bench.crawl runs it, of a replica of --articles
+stories, mirror copies included, into a temporary archive), and writes them again through
 crawler.db.store.write_batch into a fresh SQLite file, in batches of --batch as the storage
 stage does: a first pass (every article new: upserts, sightings, regions, search index,
 fingerprints and mirror clusters), then a second pass of the same batches (a re-check where
@@ -27,6 +28,7 @@ from typing import Any
 from sqlalchemy import Engine, select, text
 from sqlalchemy.orm import Session
 
+from bench.crawl import crawl, replica
 from crawler.db import make_engine
 from crawler.db.models import Article, RawPage
 from crawler.db.store import RawPageRecord, read_raw_body, write_batch
@@ -98,14 +100,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("source", type=Path, help="an archive (SQLite file) a crawl wrote")
+    parser.add_argument("source", type=Path, nargs="?", help="an archive (SQLite file) a crawl wrote")
+    parser.add_argument("--articles", type=int, default=2000, help="without SOURCE: stories of the replica")
     parser.add_argument(
         "--batch", type=int, default=50, help="articles per write_batch (as HARVEST_DB_BATCH_SIZE)"
     )
     parser.add_argument("--repeat", type=int, default=3, help="fresh archives to write (median)")
     parser.add_argument("--digest", action="store_true", help="print a digest of each table written")
     args = parser.parse_args()
-    batches = read_batches(args.source, args.batch)
+    if args.source is not None:
+        batches = read_batches(args.source, args.batch)
+        name = args.source.name
+    else:
+        with tempfile.TemporaryDirectory(prefix="bench-store-") as tmp, replica(args.articles) as info:
+            crawl("product", info, Path(tmp))
+            (source,) = Path(tmp).glob("bench-*.sqlite3")
+            batches = read_batches(source, args.batch)
+        name = f"a product crawl of {args.articles} replica stories"
     count = sum(len(b) for b in batches)
     first: list[float] = []
     second: list[float] = []
@@ -119,7 +130,7 @@ def main() -> None:
                 tables = digests(engine)
             engine.dispose()
     per_batch = lambda total: total / len(batches)  # noqa: E731
-    print(f"write_batch, {count} articles of {args.source.name} in {len(batches)} batches of {args.batch}, "
+    print(f"write_batch, {count} articles of {name} in {len(batches)} batches of {args.batch}, "
           f"median of {args.repeat}:")  # fmt: skip
     for name, totals in (("new", first), ("re-check, unchanged", second)):
         print(f"- {name}: {per_batch(statistics.median(totals)):.1f} ms CPU per batch "
