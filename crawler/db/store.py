@@ -12,9 +12,10 @@ import zlib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, select, update
+from sqlalchemy import Connection, Engine, Executable, bindparam, delete, select, update
 
 from crawler.db.clusters import place_in_clusters
 from crawler.db.models import (
@@ -72,11 +73,17 @@ def upsert_raw_pages(conn: Connection, pages: Sequence[RawPageRecord]) -> list[i
     """
     if not pages:
         return []
-    pages_insert = insert(conn, RawPage)
-    stmt = pages_insert.on_conflict_do_update(
+    return list(
+        conn.execute(_upsert_raw_pages(conn.dialect.name), [_raw_page_row(p) for p in pages]).scalars()
+    )
+
+
+@cache
+def _upsert_raw_pages(dialect: str) -> Executable:
+    pages_insert = insert(dialect, RawPage)
+    return pages_insert.on_conflict_do_update(
         index_elements=["url", "sha256"], set_={"last_fetched_at": pages_insert.excluded.last_fetched_at}
     ).returning(RawPage.id, sort_by_parameter_order=True)
-    return list(conn.execute(stmt, [_raw_page_row(page) for page in pages]).scalars())
 
 
 def read_raw_body(page: RawPage) -> bytes:
@@ -87,6 +94,15 @@ def read_raw_body(page: RawPage) -> bytes:
 
 
 _KEEP_ON_UPDATE = {"id", "canonical_url", "first_seen_at", "revision", "cluster_id"}
+# The statements of every batch, built once (with expanding IN parameters): building them again for
+# each batch cost as much as running them.
+_STORED = select(Article.canonical_url, Article.id, Article.content_sha256, Article.cluster_id).where(
+    Article.canonical_url.in_(bindparam("keys", expanding=True))
+)
+_IDS = select(Article.canonical_url, Article.id).where(
+    Article.canonical_url.in_(bindparam("keys", expanding=True))
+)
+_DROP_REGIONS = delete(ArticleRegion).where(ArticleRegion.article_id.in_(bindparam("ids", expanding=True)))
 _REVISION_FIELDS = (
     "title", "subtitle", "published_at", "source", "author", "editor", "body", "content_sha256",
     "raw_page_id", "fetched_at",
@@ -110,12 +126,8 @@ def upsert_articles(conn: Connection, rows: Sequence[dict[str, Any]]) -> BatchRe
     sightings = [(row["url"], row["canonical_url"]) for row in rows]  # repeats of a key included
     rows = list({row["canonical_url"]: row for row in rows}.values())  # the last of a repeated key wins
     existing = {
-        key: (article_id, sha)
-        for key, article_id, sha in conn.execute(
-            select(Article.canonical_url, Article.id, Article.content_sha256).where(
-                Article.canonical_url.in_(keys)
-            )
-        )
+        key: (article_id, sha, cluster)
+        for key, article_id, sha, cluster in conn.execute(_STORED, {"keys": keys})
     }
     new = updated = unchanged = 0
     now = datetime.now(UTC)
@@ -139,15 +151,12 @@ def upsert_articles(conn: Connection, rows: Sequence[dict[str, Any]]) -> BatchRe
             changed.append(row)
         by_columns.setdefault(tuple(sorted(row)), []).append(row)
     for columns, same_shape in by_columns.items():  # one executemany per set of columns (usually one)
-        stmt = insert(conn, Article)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["canonical_url"],
-            set_={name: stmt.excluded[name] for name in columns if name not in _KEEP_ON_UPDATE},
-        )
-        conn.execute(stmt, same_shape)
-    ids = dict(
-        conn.execute(select(Article.canonical_url, Article.id).where(Article.canonical_url.in_(keys))).all()
-    )
+        conn.execute(_upsert_articles(conn.dialect.name, columns), same_shape)
+    ids = dict(conn.execute(_IDS, {"keys": keys}).all())
+    if changed:  # first: the rows it updates were just written, their pages are still in the cache
+        before = {existing[r["canonical_url"]][0]: existing[r["canonical_url"]][2]
+                  for r in changed if r["canonical_url"] in existing}  # fmt: skip
+        place_in_clusters(conn, [(ids[r["canonical_url"]], r) for r in changed], before)
     _record_sightings(conn, rows, sightings, ids)
     _record_regions(conn, [(ids[row["canonical_url"]], row["regions"]) for row in rows if "regions" in row])
     if changed:
@@ -155,8 +164,17 @@ def upsert_articles(conn: Connection, rows: Sequence[dict[str, Any]]) -> BatchRe
         index_articles(
             conn, [(ids[r["canonical_url"]], r["title"], r.get("subtitle"), r["body"]) for r in changed]
         )
-        place_in_clusters(conn, [(ids[r["canonical_url"]], r) for r in changed])
     return BatchResult(new=new, updated=updated, unchanged=unchanged)
+
+
+@cache
+def _upsert_articles(dialect: str, columns: tuple[str, ...]) -> Executable:
+    """The articles upsert of rows with these columns (every column not kept is refreshed)."""
+    stmt = insert(dialect, Article)
+    return stmt.on_conflict_do_update(
+        index_elements=["canonical_url"],
+        set_={name: stmt.excluded[name] for name in columns if name not in _KEEP_ON_UPDATE},
+    )
 
 
 def _keep_revision(conn: Connection, article_id: int, now: datetime) -> tuple[int, str, str | None, str]:
@@ -186,19 +204,23 @@ def _record_sightings(
         when = row.get("fetched_at") or datetime.now(UTC)
         seen[url] = {"url": url, "article_id": ids[row["canonical_url"]], "host": host_of(url),
                      "first_seen_at": when, "last_seen_at": when}  # fmt: skip
-    stmt = insert(conn, ArticleUrl)
-    stmt = stmt.on_conflict_do_update(
+    conn.execute(_upsert_sightings(conn.dialect.name), list(seen.values()))
+
+
+@cache
+def _upsert_sightings(dialect: str) -> Executable:
+    stmt = insert(dialect, ArticleUrl)
+    return stmt.on_conflict_do_update(
         index_elements=["url"],
         set_={"last_seen_at": stmt.excluded.last_seen_at, "article_id": stmt.excluded.article_id},
     )
-    conn.execute(stmt, list(seen.values()))
 
 
 def _record_regions(conn: Connection, regions: Sequence[tuple[int, Sequence[Mapping[str, str]]]]) -> None:
     """article_regions holds exactly each article's regions (its `regions` JSON as rows)."""
     if not regions:
         return
-    conn.execute(delete(ArticleRegion).where(ArticleRegion.article_id.in_([i for i, _ in regions])))
+    conn.execute(_DROP_REGIONS, {"ids": [i for i, _ in regions]})
     rows = {
         (article_id, region["code"]): {"article_id": article_id, "code": region["code"],
                                        "name": region["name"], "level": region.get("level") or ""}

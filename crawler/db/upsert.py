@@ -8,10 +8,14 @@ from sqlalchemy import Connection
 from sqlalchemy.dialects import postgresql, sqlite
 
 
-def insert(conn: Connection, table: Any) -> sqlite.Insert | postgresql.Insert:
-    """INSERT into `table` for the connection's database (SQLite or PostgreSQL): it has on_conflict_do_*."""
-    if conn.dialect.name == "sqlite":
+def insert(conn: Connection | str, table: Any) -> sqlite.Insert | postgresql.Insert:
+    """INSERT into `table` for the connection's database (SQLite or PostgreSQL): it has on_conflict_do_*.
+
+    `conn` may be the dialect's name instead, for a statement built once and cached by dialect.
+    """
+    dialect = conn if isinstance(conn, str) else conn.dialect.name
+    if dialect == "sqlite":
         return sqlite.insert(table)
-    if conn.dialect.name == "postgresql":
+    if dialect == "postgresql":
         return postgresql.insert(table)
-    raise NotImplementedError(f"no upsert for database dialect {conn.dialect.name!r}")
+    raise NotImplementedError(f"no upsert for database dialect {dialect!r}")

@@ -1,4 +1,5 @@
-"""The peak memory of this process, measured so that a parent's memory cannot leak into it.
+"""The peak memory of this process, measured so that a parent's memory cannot leak into it; and
+the heap that never dies kept out of the garbage collector's way.
 
 `ru_maxrss` (and Scrapy's memusage stats, which read it) survives execve on Linux: a crawl
 started from a large process (pytest, a benchmark, a scheduler) reports that process's peak.
@@ -7,6 +8,7 @@ started from a large process (pytest, a benchmark, a scheduler) reports that pro
 
 from __future__ import annotations
 
+import gc
 import resource
 from typing import Any
 
@@ -41,3 +43,28 @@ class PeakMemory:
 
     def spider_closed(self) -> None:
         self.stats.set_value("harvest/memory/peak_rss_mb", round(peak_rss_mb(), 1))
+
+
+class FrozenHeap:
+    """Freezes the heap (gc.freeze) once the first page has been through the chain.
+
+    By then the imports and the chain's models (word lists, the gazetteer, character tables:
+    about two million objects that live as long as the process) are loaded; frozen, they are
+    left out of every later full collection, which otherwise walks them all again and again.
+    """
+
+    def __init__(self) -> None:
+        self.frozen = False
+
+    @classmethod
+    def from_crawler(cls, crawler: Any) -> FrozenHeap:
+        extension = cls()
+        crawler.signals.connect(extension.page_done, signal=signals.item_scraped)
+        crawler.signals.connect(extension.page_done, signal=signals.item_dropped)
+        return extension
+
+    def page_done(self) -> None:
+        if not self.frozen:
+            self.frozen = True
+            gc.collect()  # what is garbage now is not frozen with the rest
+            gc.freeze()

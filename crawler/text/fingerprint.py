@@ -31,7 +31,6 @@ ROWS = PERMUTATIONS // BANDS
 NEAR_DUPLICATE = 0.5  # estimated Jaccard similarity from which two texts are the same article
 
 _WORDS = re.compile(r"[^\W_]+")
-_MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 _rng = np.random.default_rng(20261127)  # fixed: signatures are stored and compared across runs
 _MULTIPLIERS = _rng.integers(1, 2**63, size=PERMUTATIONS, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
 _OFFSETS = _rng.integers(0, 2**63, size=PERMUTATIONS, dtype=np.uint64)
@@ -60,40 +59,63 @@ def _mix(values: NDArray[np.uint64]) -> NDArray[np.uint64]:
 
 def shingle_hashes(text: str) -> NDArray[np.uint64]:
     """64-bit hashes of the distinct character 3-grams of `text` (stable across processes)."""
+    return np.unique(_gram_hashes(text))
+
+
+def _gram_hashes(text: str) -> NDArray[np.uint64]:
+    """64-bit hashes of the character 3-grams of `text`, repeats included."""
     codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
     if len(codes) < SHINGLE:
         return np.empty(0, dtype=np.uint64)
     grams = codes[: len(codes) - 2] << np.uint64(42) | codes[1 : len(codes) - 1] << np.uint64(21) | codes[2:]
-    return np.unique(_mix(grams))
+    return _mix(grams)
 
 
 def signature_of(text: str) -> NDArray[np.uint32]:
-    """The MinHash signature (PERMUTATIONS uint32) of a comparable text."""
-    hashes = shingle_hashes(text)
+    """The MinHash signature (PERMUTATIONS uint32) of a comparable text.
+
+    The minima of the hash family over the 3-grams, repeats included (a repeat cannot change a
+    minimum, and sorting them out cost more than hashing them); the high 32 bits of each minimum
+    (the same as the minimum of the high 32 bits). uint64 arithmetic wraps modulo 2**64 by itself.
+    """
+    hashes = _gram_hashes(text)
     if not len(hashes):
         return _EMPTY.copy()
     with np.errstate(over="ignore"):
-        permuted = (hashes[:, None] * _MULTIPLIERS[None, :] + _OFFSETS[None, :]) & _MASK64
-    minima: NDArray[np.uint64] = (permuted >> np.uint64(32)).min(axis=0)  # a reduction: typed Any
-    return minima.astype(np.uint32)
+        permuted = np.multiply(hashes[:, None], _MULTIPLIERS[None, :])
+        permuted += _OFFSETS
+    minima: NDArray[np.uint64] = permuted.min(axis=0)  # a reduction: typed Any
+    return (minima >> np.uint64(32)).astype(np.uint32)
 
 
 def band_keys(signature: NDArray[np.uint32]) -> tuple[int, ...]:
     """One key per LSH band: texts sharing a key are candidates for a comparison."""
     if np.array_equal(signature, _EMPTY):
         return ()
-    keys = []
-    for band in range(BANDS):
-        rows = signature[band * ROWS : (band + 1) * ROWS].astype("<u4").tobytes()
-        digest = hashlib.blake2b(bytes([band]) + rows, digest_size=8).digest()
-        keys.append(int.from_bytes(digest, "little", signed=True))
-    return tuple(keys)
+    return _keys_of(signature.astype("<u4").tobytes())
+
+
+_BAND_BYTES = ROWS * 4
+_BAND_PREFIXES = [bytes([band]) for band in range(BANDS)]
+
+
+def _keys_of(signature: bytes) -> tuple[int, ...]:
+    """band_keys of a non-empty signature as stored (little-endian uint32): blake2b of each band."""
+    return tuple(
+        int.from_bytes(
+            hashlib.blake2b(prefix + signature[start : start + _BAND_BYTES], digest_size=8).digest(),
+            "little",
+            signed=True,
+        )
+        for prefix, start in zip(_BAND_PREFIXES, range(0, BANDS * _BAND_BYTES, _BAND_BYTES), strict=True)
+    )
 
 
 def fingerprint(title: str, subtitle: str | None, body: str) -> Fingerprint:
     """The stored fingerprint of an article's cleaned text."""
     signature = signature_of(comparable_text(title, subtitle, body))
-    return Fingerprint(signature.astype("<u4").tobytes(), band_keys(signature))
+    stored = signature.astype("<u4").tobytes()
+    return Fingerprint(stored, () if np.array_equal(signature, _EMPTY) else _keys_of(stored))
 
 
 def similarity(a: bytes, b: bytes) -> float:

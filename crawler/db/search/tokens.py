@@ -34,12 +34,16 @@ def _pieces(run: str) -> Iterator[tuple[bool, str]]:
 def tokens(text: str) -> list[str]:
     """The bigram-and-word tokens of a text, in order."""
     out: list[str] = []
-    for run in _RUNS.findall(text):
-        for chinese, piece in _pieces(run):
-            if chinese:
+    for run in _RUNS.findall(text):  # _pieces inlined: this runs on every text the archive stores
+        pieces = _HAN.split(run)
+        for index in range(len(pieces)):
+            piece = pieces[index]
+            if not piece:
+                continue
+            if index % 2:
                 out += map(add, piece, piece[1:])  # overlapping bigrams
             else:
-                out.append(piece)
+                out.append(piece.lower())
     return out
 
 
