@@ -19,6 +19,7 @@ BENCHMARKS = ("bench.clean_text", "bench.crawl", "bench.extraction", "bench.incr
 BENCHMARKS += ("bench.site_spider",)  # issue 15: the generic spider on real pages
 BENCHMARKS += ("bench.mojibake",)  # issue 14
 BENCHMARKS += ("bench.extract_local",)  # issue 16: saved files without politeness delays
+BENCHMARKS += ("bench.store", "bench.lock_stall")  # issue 16: storage alone; a database locked mid-crawl
 PACKAGES = ("Scrapy", "Twisted", "SQLAlchemy", "OpenCC", "pypinyin", "jieba", "parsel", "lxml")
 
 

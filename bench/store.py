@@ -1,6 +1,6 @@
 """The storage stage's database work alone: write_batch on a crawl's articles, CPU ms per batch.
 
-`python -m bench.store [SOURCE.sqlite3] [--articles 2000] [--batch 100] [--repeat 3] [--digest]`
+`python -m bench.store [SOURCE.sqlite3] [--articles 2000] [--batch 50] [--repeat 3] [--digest]`
 reads the articles (and raw pages) of an archive a crawl wrote, in the order they were stored
 (without SOURCE: first a product crawl, as bench.crawl runs it, of a replica of --articles
 stories, mirror copies included, into a temporary archive), and writes them again through
@@ -103,7 +103,7 @@ def main() -> None:
     parser.add_argument("source", type=Path, nargs="?", help="an archive (SQLite file) a crawl wrote")
     parser.add_argument("--articles", type=int, default=2000, help="without SOURCE: stories of the replica")
     parser.add_argument(
-        "--batch", type=int, default=100, help="articles per write_batch (as HARVEST_DB_BATCH_SIZE)"
+        "--batch", type=int, default=50, help="articles per write_batch (as HARVEST_DB_BATCH_SIZE)"
     )
     parser.add_argument("--repeat", type=int, default=3, help="fresh archives to write (median)")
     parser.add_argument("--digest", action="store_true", help="print a digest of each table written")

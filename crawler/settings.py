@@ -51,7 +51,7 @@ ITEM_PIPELINES = {
 }
 
 HARVEST_DB_URL = _env("HARVEST_DB_URL", "sqlite:///data/harvest.sqlite3")  # where articles go
-HARVEST_DB_BATCH_SIZE = int(_env("HARVEST_DB_BATCH_SIZE", "100"))  # items per commit
+HARVEST_DB_BATCH_SIZE = int(_env("HARVEST_DB_BATCH_SIZE", "50"))  # items per commit
 HARVEST_STORE_QUEUE = int(_env("HARVEST_STORE_QUEUE", "500"))  # articles with the writer; more: crawl waits
 HARVEST_STORE_DRAIN_TIMEOUT = float(_env("HARVEST_STORE_DRAIN_TIMEOUT", "180"))  # s a close waits for writes
 HARVEST_DB_BUSY_TIMEOUT = float(_env("HARVEST_DB_BUSY_TIMEOUT", "30"))  # s a SQLite write waits for a lock
