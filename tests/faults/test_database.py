@@ -87,8 +87,8 @@ def wait_for_rows(process: subprocess.Popen, db_url: str, rows: int) -> None:
 
 @pytest.mark.slow
 def test_downloads_go_on_while_the_archive_is_locked_and_every_article_is_stored_once(tmp_path):
-    """A 2 s lock mid-crawl: requests keep completing, no timeout, every article stored exactly once."""
-    articles, lock = 200, 2.0
+    """A 3 s lock mid-crawl: requests keep completing, no timeout, every article stored exactly once."""
+    articles, lock = 200, 3.0
     path = tmp_path / "harvest.sqlite3"
     db_url = f"sqlite:///{path}"
     with replica("--articles", str(articles), "--end-date", END, "--latency", "0.05") as info:
@@ -111,9 +111,12 @@ def test_downloads_go_on_while_the_archive_is_locked_and_every_article_is_stored
     answered = [entry["t"] for entry in log]
     # In the second half of the lock: a reactor frozen by it (storage waiting on the reactor) has
     # nothing answered there, only before its first write blocks and after the lock.
+    during = sum(locked_at <= t < released_at for t in answered)
     late = sum(locked_at + lock / 2 <= t < released_at for t in answered)
-    # Measured: 9-12 here, 0 with storage on the reactor (answers come in bursts on a busy machine).
-    assert late >= 3, f"only {late} requests answered in the last {lock / 2:.0f} s of the lock"
+    # Measured: 9-12 in the second half on an idle machine, 1 once under a parallel test run (the
+    # answers come in bursts on a busy machine); 0 with storage on the reactor.
+    assert during >= 3, f"only {during} requests answered during the {lock:.0f} s lock"
+    assert late >= 1, f"no request answered in the last {lock / 2:.1f} s of the lock"
     assert any(t >= released_at for t in answered), "the crawl did not go on after the lock"
     assert "harvest/errors/timeout" not in stderr
     assert "'finish_reason': 'finished'" in stderr
