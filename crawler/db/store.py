@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import zlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
@@ -231,11 +231,6 @@ def _record_regions(conn: Connection, regions: Sequence[tuple[int, Sequence[Mapp
 
 
 # --- batches (what the storage stage calls) -------------------------------------------------
-
-
-def is_damaged(flags: Iterable[str]) -> bool:
-    """A spam mirror's marks on a text: converted to Traditional script, pinyin written inline."""
-    return any(":script:t2s" in flag or ":pinyin-removed:" in flag for flag in flags)
 
 
 def write_batch(engine: Engine, batch: Sequence[tuple[RawPageRecord | None, dict[str, Any]]]) -> BatchResult:

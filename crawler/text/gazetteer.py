@@ -17,13 +17,14 @@ What the data lacks is left unknown, not hand-listed: Taiwan's districts have no
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+
+from crawler.text.packages import package_file
 
 Level = Literal["province", "prefecture", "county"]
 
@@ -59,10 +60,7 @@ class Division:
 
 def data_path() -> Path:
     """Where JioNLP's zipped division list lies (found without importing the package)."""
-    spec = importlib.util.find_spec("jionlp")
-    if spec is None or not spec.submodule_search_locations:
-        raise ModuleNotFoundError("jionlp is not installed (see requirements.txt)")
-    return Path(next(iter(spec.submodule_search_locations))) / "dictionary" / "china_location.zip"
+    return package_file("jionlp", "dictionary", "china_location.zip")
 
 
 def parse_divisions(lines: io.TextIOBase | list[str]) -> tuple[Division, ...]:

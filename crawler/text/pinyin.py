@@ -13,7 +13,8 @@ import logging
 import re
 import unicodedata
 from functools import lru_cache
-from pathlib import Path
+
+from crawler.text.packages import package_file
 
 logger = logging.getLogger(__name__)
 
@@ -38,9 +39,7 @@ def _pinyin_dict() -> dict[int, str]:
     The module is loaded by itself: importing it the usual way runs the package's __init__,
     which also loads pypinyin's phrase dictionary (0.3 s and 44 MB of memory this never reads).
     """
-    package = importlib.util.find_spec("pypinyin")
-    assert package is not None and package.submodule_search_locations is not None
-    path = Path(next(iter(package.submodule_search_locations))) / "pinyin_dict.py"
+    path = package_file("pypinyin", "pinyin_dict.py")
     spec = importlib.util.spec_from_file_location("crawler.text._pypinyin_table", path)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)

@@ -12,7 +12,6 @@ the mojibake repair and the encoding check use it to tell common text from garba
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import logging
 import re
@@ -23,6 +22,8 @@ from functools import lru_cache
 from pathlib import Path
 
 import opencc
+
+from crawler.text.packages import package_file
 
 logger = logging.getLogger(__name__)
 
@@ -75,19 +76,11 @@ def char_converter(config: str) -> opencc.OpenCC:
         return opencc.OpenCC(str(path))
 
 
-def _jieba_dictionary() -> Path:
-    """jieba's dictionary file, found without importing jieba (its import costs 8 MB of memory)."""
-    package = importlib.util.find_spec("jieba")
-    if package is None or not package.submodule_search_locations:
-        raise ModuleNotFoundError("jieba is not installed (see requirements.txt)")
-    return Path(next(iter(package.submodule_search_locations))) / "dict.txt"
-
-
 @lru_cache(maxsize=1)
 def _jieba_char_counts() -> Counter[str]:
     """Fold jieba's dictionary word frequencies into per-character counts."""
     counts: Counter[str] = Counter()
-    path = _jieba_dictionary()
+    path = package_file("jieba", "dict.txt")  # not imported: `import jieba` costs 8 MB of memory
     with path.open(encoding="utf-8") as lines:
         for line in lines:
             word, freq, *_ = line.split(" ")

@@ -7,8 +7,9 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
+from crawler.article import facts_of, is_damaged
 from crawler.db import Article, ArticleUrl, make_engine
-from crawler.db.store import is_damaged, write_batch
+from crawler.db.store import write_batch
 from replica.model import load_pool
 
 WHEN = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -93,7 +94,7 @@ def test_every_address_is_a_sighting_with_first_and_last_seen(engine, stories):
     ],
 )
 def test_damage_is_read_from_the_cleaning_flags(flags, damaged):
-    assert is_damaged(flags) is damaged
+    assert is_damaged(facts_of(flags)) is damaged
 
 
 def test_a_database_from_before_the_archive_work_is_refused_by_name(tmp_path):
