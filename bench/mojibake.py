@@ -15,10 +15,14 @@ Clean text (the Simplified paragraphs, their undamaged mirror versions, and the 
 extractor finds in ``../shared/corpus/news-pages``) must come back unchanged. Times: per
 2,000 characters of undamaged text (the fast path) and of damaged paragraphs only (one span
 in each paragraph), best of several runs.
+
+``--show-left N`` prints N spans left per reason, from the replica and news-dev's dev part only
+(never held-out): the damaged text beside what the mirror served, to see why the repair stopped.
 """
 
 from __future__ import annotations
 
+import argparse
 import json
 import random
 import statistics
@@ -75,13 +79,28 @@ def news_pages_bodies() -> list[str]:
     return found
 
 
+def _around(damaged: Damaged) -> str:
+    """The damaged stretch of a text beside the mirror's, with a few characters either side."""
+    text, mirror = damaged.damaged, damaged.mirror
+    start = next((i for i, (a, b) in enumerate(zip(text, mirror, strict=False)) if a != b), 0)
+    tail = 0
+    while tail < min(len(text), len(mirror)) - start and text[-1 - tail] == mirror[-1 - tail]:
+        tail += 1
+    left = max(0, start - 4)
+    return f"{text[left : len(text) - tail + 4]}  (mirror: {mirror[left : len(mirror) - tail + 4]})"
+
+
 def measure(
     paragraphs: list[str], rng: random.Random, copies: int
-) -> tuple[Counter[str], list[str], list[str]]:
-    """Damage each paragraph ``copies`` times and repair it; outcomes, wrong repairs, damaged texts."""
+) -> tuple[Counter[str], list[str], list[str], dict[str, list[str]]]:
+    """Damage each paragraph ``copies`` times and repair it.
+
+    Returns the outcomes, the wrong repairs, the damaged texts and the spans left by reason.
+    """
     outcomes: Counter[str] = Counter()
     wrong: list[str] = []
     damaged_texts: list[str] = []
+    left: dict[str, list[str]] = {}
     for paragraph in paragraphs:
         for _ in range(copies):
             damaged = damage_once(paragraph, rng)
@@ -95,13 +114,15 @@ def measure(
                 outcomes[f"exact ({damaged.kind})"] += 1
             elif repaired == damaged.damaged:
                 reasons = [f.split(":")[2] for f in flags if f.startswith("mojibake-unrepaired")]
-                outcomes[f"left: {reasons[0] if reasons else 'not found'}"] += 1
+                reason = reasons[0] if reasons else "not found"
+                outcomes[f"left: {reason}"] += 1
+                left.setdefault(reason, []).append(_around(damaged))
             else:
                 outcomes["wrong"] += 1
                 pairs = zip(damaged.mirror, repaired, strict=False)
                 at = max(0, next((i for i, (a, b) in enumerate(pairs) if a != b), 0) - 4)
                 wrong.append(f"{damaged.mirror[at : at + 8]} -> {repaired[at : at + 8]}")
-    return outcomes, wrong, damaged_texts
+    return outcomes, wrong, damaged_texts, left
 
 
 def articles_of(paragraphs: list[str]) -> list[list[str]]:
@@ -143,6 +164,9 @@ def mirror_pages(mirrors: list[Damaged]) -> list[str]:
 
 def main() -> None:
     """Print the outcome per span, the clean-text check and the times."""
+    parser = argparse.ArgumentParser(description="Mirror repair measured on simulated damage.")
+    parser.add_argument("--show-left", type=int, default=0, metavar="N", help="spans left, per reason")
+    args = parser.parse_args()
     rng = random.Random(14)
     replica = replica_paragraphs()
     parts = news_dev_paragraphs()
@@ -158,7 +182,7 @@ def main() -> None:
     total: Counter[str] = Counter()
     damaged_texts: list[str] = []
     for name, paragraphs in sets:
-        outcomes, wrong, texts = measure(paragraphs, rng, COPIES[name])
+        outcomes, wrong, texts, left_spans = measure(paragraphs, rng, COPIES[name])
         damaged_texts += texts
         total.update(outcomes)
         spans = outcomes["spans (lost)"] + outcomes["spans (shift)"]
@@ -171,6 +195,10 @@ def main() -> None:
         if name == "replica":  # our own text: the wrong repairs may be shown
             for line in wrong:
                 print(f"  wrong: {line}")
+        if args.show_left and name != "news-dev held-out":  # held-out is measured, never looked at
+            for reason, spans_left in sorted(left_spans.items()):
+                for line in spans_left[: args.show_left]:
+                    print(f"  left ({reason}): {line}")
     spans = total["spans (lost)"] + total["spans (shift)"]
     print(f"\nall {spans} spans:")
     for key, count in sorted(total.items()):
