@@ -161,8 +161,11 @@ def _reactor_loop(settings: Settings) -> asyncio.AbstractEventLoop:
             # What `scrapy crawl` sets up (scrapy.utils.log.configure_logging) but its root handler and
             # warnings: Twisted's messages (an unhandled error in a Deferred) in the log, levels per logger.
             PythonLoggingObserver("twisted").start()  # type: ignore[no-untyped-call]
+            # Scrapy's own loggers stay at the root's level (LOG_LEVEL during a crawl): no DEBUG record
+            # of every request is made only to be dropped (pytest keeps and formats each record).
             for name, level in DEFAULT_LOGGING["loggers"].items():  # not dictConfig: it closes every handler
-                logging.getLogger(name).setLevel(level["level"])
+                if name != "scrapy":
+                    logging.getLogger(name).setLevel(level["level"])
 
             reactor: Any = installed  # Twisted's zope interfaces do not type-check as methods
             thread = threading.Thread(
