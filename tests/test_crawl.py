@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 
 from crawler.db import Article, RawPage
 from crawler.db.store import read_raw_body
-from crawler.demo import REPLICA_SETTINGS
 from replica.model import MAIN, MIRROR
-from tests.conftest import REPLICA_END, run_scrapy
+from tests.conftest import REPLICA_END
+from tests.crawling import REPLICA, start_crawls
 
 pytestmark = pytest.mark.slow
 
@@ -27,11 +27,18 @@ def harvested(replica_server, tmp_path_factory):
 
 
 def crawl_all(replica: dict, db_url: str) -> None:
-    first_issue = min(replica["issue_days"])
-    settings = ["-s", f"HARVEST_DB_URL={db_url}", *REPLICA_SETTINGS]
-    run_scrapy("crawl", "xcgb_epaper", "-a", f"base_url={replica['epaper']}", "-a", f"since={first_issue}",
-               "-a", f"until={REPLICA_END}", *settings)  # fmt: skip
-    run_scrapy("crawl", "xcgb_news", "-a", f"base_url={replica['news']},{replica['mirror']}", *settings)
+    """The demo's two crawls (e-paper, then news and mirror), in this process; each must finish."""
+    epaper = {
+        "base_url": replica["epaper"],
+        "since": min(replica["issue_days"]),
+        "until": REPLICA_END.isoformat(),
+    }
+    news = {"base_url": f"{replica['news']},{replica['mirror']}"}
+    crawls = start_crawls(
+        [("xcgb_epaper", epaper), ("xcgb_news", news)], {"HARVEST_DB_URL": db_url, **REPLICA}
+    )
+    for crawled in crawls.wait(300):
+        assert not crawled.failures(), crawled.log[-4000:]
 
 
 def rows(db_url: str) -> dict[str, Article]:

@@ -1,4 +1,4 @@
-"""Faults injected into a real crawl (loaded with `-s EXTENSIONS=…` by tests/faults/test_database.py)."""
+"""Faults injected into a real crawl (through the EXTENSIONS setting, by tests/faults/test_database.py)."""
 
 from __future__ import annotations
 

@@ -87,8 +87,8 @@ def fetched(log: str) -> int:
 
 
 def test_two_workers_share_one_crawl_and_store_every_article_once(
-    big_replica, postgres_url, redis_url, tmp_path
-):
+    postgres_url, redis_url, big_replica, tmp_path
+):  # the servers first: without them the test skips before the replica starts
     alone = f"sqlite:///{tmp_path / 'alone.sqlite3'}"
     one_worker, single_logs = run_workers(big_replica, alone, None, 1)
     single_total, expected, _ = articles(alone)
