@@ -1,6 +1,7 @@
 """Canonical URLs: the key that decides "same page"."""
 
 import re
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from w3lib.url import canonicalize_url
@@ -16,10 +17,13 @@ _TRACKING = re.compile(
 _INDEX_PAGE = re.compile(r"/(index|default)\.(html?|shtml|php|aspx?|jsp)$", re.IGNORECASE)
 
 
+@lru_cache(maxsize=8192)
 def canonical_url(url: str) -> str:
     """Lower-case scheme and host, no default port, fragment, tracking parameters or index.html.
 
     The rest of the query is kept, sorted (w3lib), so `?id=2` and `?id=3` stay two pages.
+    Remembered for the last 8,192 URLs: a crawl asks about one page's URL several times (the
+    bounds, incremental and conditional middlewares, the chain, storage).
     """
     parts = urlsplit(canonicalize_url(url))
     host = (parts.hostname or "").lower()

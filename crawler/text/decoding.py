@@ -32,6 +32,9 @@ import charset_normalizer
 from crawler.text.script import common_chars
 
 logger = logging.getLogger(__name__)
+# charset_normalizer makes a DEBUG record at every step of every guess; in a crawl (Scrapy leaves
+# every logger at NOTSET, its handler filters) those records cost 1.8 ms of a 2.4 ms guess.
+logging.getLogger("charset_normalizer").setLevel(logging.WARNING)
 
 SNIFF_BYTES = 4096
 PLAUSIBLE = 0.85  # share of plausible non-ASCII characters a decoding needs

@@ -22,9 +22,10 @@ import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 from crawler.text.packages import package_file
+from crawler.text.tables import derived_table
 
 Level = Literal["province", "prefecture", "county"]
 
@@ -99,9 +100,21 @@ def parse_divisions(lines: io.TextIOBase | list[str]) -> tuple[Division, ...]:
 
 @lru_cache(maxsize=1)
 def divisions() -> tuple[Division, ...]:
-    """Every province, prefecture and county of the gazetteer (loaded once)."""
+    """Every province, prefecture and county of the gazetteer (loaded once; kept on disk: tables.py)."""
+    return tuple(
+        Division(code, name, short, cast(Level, level), province, prefecture)
+        for code, name, short, level, province, prefecture in derived_table(
+            "divisions", [data_path()], _division_fields
+        )
+    )
+
+
+def _division_fields() -> tuple[tuple[str, str, str, str, str, str], ...]:
     with zipfile.ZipFile(data_path()) as archive, archive.open("china_location.txt") as member:
-        return parse_divisions(io.TextIOWrapper(member, encoding="utf-8"))
+        lines = io.TextIOWrapper(member, encoding="utf-8")
+        return tuple(
+            (d.code, d.name, d.short, d.level, d.province, d.prefecture) for d in parse_divisions(lines)
+        )
 
 
 @lru_cache(maxsize=1)

@@ -24,6 +24,7 @@ from pathlib import Path
 import opencc
 
 from crawler.text.packages import package_file
+from crawler.text.tables import derived_table
 
 logger = logging.getLogger(__name__)
 
@@ -76,18 +77,25 @@ def char_converter(config: str) -> opencc.OpenCC:
         return opencc.OpenCC(str(path))
 
 
+def _jieba_dictionary() -> Path:
+    return package_file("jieba", "dict.txt")  # not imported: `import jieba` costs 8 MB of memory
+
+
 @lru_cache(maxsize=1)
 def _jieba_char_counts() -> Counter[str]:
-    """Fold jieba's dictionary word frequencies into per-character counts."""
+    """Fold jieba's dictionary word frequencies into per-character counts (kept on disk: tables.py)."""
+    return Counter(derived_table("jieba-chars", [_jieba_dictionary()], _fold_jieba_counts))
+
+
+def _fold_jieba_counts() -> dict[str, int]:
     counts: Counter[str] = Counter()
-    path = package_file("jieba", "dict.txt")  # not imported: `import jieba` costs 8 MB of memory
-    with path.open(encoding="utf-8") as lines:
+    with _jieba_dictionary().open(encoding="utf-8") as lines:
         for line in lines:
             word, freq, *_ = line.split(" ")
             weight = int(freq)
             for char in word:
                 counts[char] += weight
-    return counts
+    return dict(counts)
 
 
 @lru_cache(maxsize=8192)
@@ -127,7 +135,14 @@ def is_common(char: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _script_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """Build character classes of Traditional-only and Simplified-only characters."""
+    """Character classes of Traditional-only and Simplified-only characters (kept on disk: tables.py)."""
+    sources = [_jieba_dictionary(), Path(opencc.__file__)]
+    trad_class, simp_class = derived_table("script-classes", sources, _script_classes)
+    return re.compile(f"[{re.escape(trad_class)}]"), re.compile(f"[{re.escape(simp_class)}]")
+
+
+def _script_classes() -> tuple[str, str]:
+    """The characters only Traditional text uses, and those only Simplified text uses."""
     chars = sorted(set(_jieba_char_counts()) | {chr(code) for code in range(0x4E00, 0xA000)})
     han = [char for char in chars if _HAN_RE.fullmatch(char)]
     joined = "\n".join(han)
@@ -143,7 +158,7 @@ def _script_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     both = set(traditional) & set(simplified)
     trad_class = "".join(c for c in traditional if c not in both)
     simp_class = "".join(c for c in simplified if c not in both)
-    return re.compile(f"[{re.escape(trad_class)}]"), re.compile(f"[{re.escape(simp_class)}]")
+    return trad_class, simp_class
 
 
 def script_counts(text: str) -> tuple[int, int]:

@@ -1,6 +1,7 @@
 """Encoding decisions on real bytes: BOM, header, meta, then the statistical check."""
 
 import codecs
+import logging
 
 import pytest
 
@@ -147,3 +148,12 @@ def test_gbk_page_with_broken_bytes_is_gb18030_not_a_single_byte_code_page() -> 
     assert "乡村振兴要久久为功" in decoded.text
     assert "decode-errors:3" in decoded.flags
 
+
+def test_guessing_makes_no_debug_records_of_charset_normalizer(caplog: pytest.LogCaptureFixture) -> None:
+    """Every logger at DEBUG, as in a crawl: the guesser's step-by-step records are not even made."""
+    body = ("<p>" + "乡村振兴战略实施以来，各地农村面貌发生了深刻变化。" * 20 + "</p>").encode("gbk")
+    with caplog.at_level(logging.DEBUG):
+        decoded = decode_page(body)
+    assert decoded.encoding == "gb18030"  # guessed: nothing declared
+    assert not [record for record in caplog.records if record.name.startswith("charset_normalizer")]
+    assert logging.getLogger("charset_normalizer").isEnabledFor(logging.WARNING)  # its warnings still show
