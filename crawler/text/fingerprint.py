@@ -105,12 +105,14 @@ _BAND_STARTS = [(bytes([band]), band * _BAND_BYTES) for band in range(BANDS)]  #
 
 def _keys_of(signature: bytes) -> tuple[int, ...]:
     """band_keys of a non-empty signature as stored (little-endian uint32): blake2b of each band."""
-    blake2b, from_bytes = hashlib.blake2b, int.from_bytes  # a list, locals: run for every article stored
-    return tuple([
-        from_bytes(blake2b(prefix + signature[start : start + _BAND_BYTES], digest_size=8).digest(),
-                   "little", signed=True)
+    return tuple(
+        int.from_bytes(
+            hashlib.blake2b(prefix + signature[start : start + _BAND_BYTES], digest_size=8).digest(),
+            "little",
+            signed=True,
+        )
         for prefix, start in _BAND_STARTS
-    ])  # fmt: skip
+    )
 
 
 def fingerprint(title: str, subtitle: str | None, body: str) -> Fingerprint:
