@@ -45,7 +45,11 @@ def reference_signature(text: str) -> np.ndarray:
     return (permuted >> np.uint64(32)).min(axis=0).astype(np.uint32)
 
 
-@pytest.mark.parametrize("text", ["油茶油茶油茶油茶", REPEATED, "abcabcabc", "abc", "乡村振兴" * 50])
+# A long text of many distinct 3-grams (Chinese, Latin, digits; a fixed pseudo-random sequence)
+VARIED = "".join(chr(0x4E00 + (n * 7919) % 3000) if n % 5 else "ab3"[n % 3] for n in range(6000))
+
+
+@pytest.mark.parametrize("text", ["油茶油茶油茶油茶", REPEATED, "abcabcabc", "abc", "乡村振兴" * 50, VARIED])
 def test_signature_of_repeated_grams_is_that_of_the_distinct_grams(text):
     assert np.array_equal(fp.signature_of(text), reference_signature(text))
     assert len(fp.shingle_hashes(text)) == len(set(zip(text, text[1:], text[2:], strict=False)))
