@@ -11,8 +11,8 @@ import sys
 import pytest
 
 from replica.model import MAIN
+from tests.commands.runner import scrapy
 from tests.conftest import FIXTURES, ROOT, run_scrapy
-from tests.security.runner import scrapy
 
 pytestmark = pytest.mark.slow
 SEED = FIXTURES / "seed" / "000_08909e7ef7bbc5dc.txt"
