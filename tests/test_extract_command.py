@@ -69,8 +69,14 @@ def test_page_that_is_not_an_article_says_why(site, tmp_path):
     assert lines(result) == [{"input": str(saved), "error": "not an article: paywall"}]
 
 
-def test_seed_capture_is_cleaned(tmp_path):
-    [out] = lines(run_scrapy("extract", str(SEED)))
+@pytest.fixture(scope="module")
+def seed_twice() -> list[dict]:
+    """`scrapy extract SEED SEED` (exit status 0): the seed capture, named twice."""
+    return lines(run_scrapy("extract", str(SEED), str(SEED)))
+
+
+def test_seed_capture_is_cleaned(seed_twice):
+    out = seed_twice[0]
     expected = json.loads(SEED.with_name("000_08909e7ef7bbc5dc.expected.json").read_text("utf-8"))
     assert out["title"] == expected["title"]
     assert out["published_at"] == expected["published_at"]
@@ -97,8 +103,8 @@ def test_inputs_that_are_not_regular_files_are_refused_each_in_its_line(tmp_path
     assert out[3]["error"].startswith(f"too large: {big}") and out[4]["error"].startswith("too large:")
 
 
-def test_the_same_file_twice_is_answered_twice(tmp_path):
-    out = lines(run_scrapy("extract", str(SEED), str(SEED)))
+def test_the_same_file_twice_is_answered_twice(seed_twice):
+    out = seed_twice
     assert [o["title"] for o in out] == [out[0]["title"]] * 2 and out[0]["title"]
 
 

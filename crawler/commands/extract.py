@@ -101,6 +101,14 @@ EXTRACT_SETTINGS = {
     "ITEM_PIPELINES": {},  # the spider calls the chain itself; nothing is stored
     "DOWNLOAD_SLOTS": {LOCAL_SLOT: {"delay": 0, "concurrency": 16}},
 }
+# The archive's components: left out of an extract's settings, not even loaded (each would load
+# the database layer only to say that storage is off). A None value would still load the class.
+ARCHIVE_COMPONENTS = {
+    "EXTENSIONS": ["crawler.archive.Archive", "crawler.harvest.runs.RunRecorder"],
+    "SPIDER_MIDDLEWARES": ["crawler.middlewares.incremental.IncrementalMiddleware"],
+    "DOWNLOADER_MIDDLEWARES": ["crawler.middlewares.incremental.WalkStopMiddleware",
+                               "crawler.middlewares.conditional.ConditionalGetMiddleware"],
+}  # fmt: skip
 
 
 class ExtractSpider(HarvestSpider):
@@ -251,6 +259,10 @@ class Command(GuardedCommand, ScrapyCommand):
         for name, value in EXTRACT_SETTINGS.items():  # over the project's, under the command line's
             if self.settings.getpriority(name) < SETTINGS_PRIORITIES["cmdline"]:
                 self.settings.set(name, value, priority="cmdline")
+        for name, unused in ARCHIVE_COMPONENTS.items():
+            if self.settings.getpriority(name) < SETTINGS_PRIORITIES["cmdline"]:
+                components = {k: v for k, v in self.settings.getdict(name).items() if k not in unused}
+                self.settings.set(name, components, priority="cmdline")
         if not opts.loglevel and not opts.nolog:  # stdout is the JSON; the log only says what went wrong
             self.settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
 
