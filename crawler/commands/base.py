@@ -10,6 +10,12 @@ unless the command writes, and the filter options. `Progress` is every command's
 
 (Mixins, not ScrapyCommand subclasses: Scrapy takes every such class of a command module for
 the command.)
+
+Scrapy imports every module of crawler/commands for every command it runs (it looks for the
+commands there), so a command module imports only what defining its command needs; the archive
+(SQLAlchemy, Alembic), the chain and other heavy modules are imported inside the functions that
+use them. `scrapy version` or `scrapy search` then pays only for what it runs
+(tests/commands/test_start.py holds the list of what a start may not import).
 """
 
 from __future__ import annotations
@@ -24,24 +30,16 @@ from argparse import ArgumentTypeError
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta, timezone
 from time import monotonic
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from scrapy.exceptions import UsageError
 from scrapy.utils.asyncio import create_looping_call
-from sqlalchemy import Engine, select
-from sqlalchemy.exc import ArgumentError, OperationalError
 
-from crawler.db.engine import (
-    ArchiveUnavailable,
-    NewerSchema,
-    OutdatedSchema,
-    archive_writable,
-    database_fault,
-    make_engine,
-    sqlite_path,
-)
-from crawler.db.query import Query, parse
-from crawler.db.search import ArticleFilter, BadQuery
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+    from crawler.db.query import Query
+    from crawler.db.search import ArticleFilter
 
 logger = logging.getLogger(__name__)
 
@@ -73,17 +71,8 @@ def guarded(run: Callable[..., None]) -> Callable[..., None]:
     def wrapper(self: Any, args: list[str], opts: Any) -> None:
         try:
             run(self, args, opts)
-        except (InputError, NewerSchema, OutdatedSchema) as problem:
+        except InputError as problem:
             self.exitcode = error(str(problem))
-        except ArchiveUnavailable as problem:
-            unusable = problem.fault in ("read-only", "unopenable")
-            self.exitcode = error(str(problem), EXIT_BAD_INPUT if unusable else EXIT_FAILED)
-        except OperationalError as problem:  # the database's own words: unreachable, locked, full …
-            found = database_fault(problem)
-            said = found[1] if found else str(problem.orig or problem).strip().splitlines()[0]
-            self.exitcode = error(f"the archive is {said}" if found else f"the archive: {said}", EXIT_FAILED)
-        except ArgumentError as problem:  # HARVEST_DB_URL (or --to) that is no database URL
-            self.exitcode = error(f"not a database URL: {problem}")
         except BrokenPipeError:
             # the reader went away (`… | head`): stop quietly; Python's own flush at exit would fail too
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
@@ -92,8 +81,39 @@ def guarded(run: Callable[..., None]) -> Callable[..., None]:
             self.exitcode = error(f"cannot use {problem.filename}: {problem.strerror}")
         except OverflowError:
             self.exitcode = error("a number given is too large")
+        except Exception as problem:
+            status = archive_problem(problem)
+            if status is None:
+                raise
+            self.exitcode = status
 
     return wrapper
+
+
+def archive_problem(problem: Exception) -> int | None:
+    """Say a problem of the archive in its `error:` line; the exit status (None: not such a problem).
+
+    The archive's exceptions are imported here, when one may have been raised: a command that
+    never opened the archive does not load the database modules to learn that it has none.
+    """
+    if "sqlalchemy" not in sys.modules:  # nothing opened a database: no problem of the archive
+        return None
+    from sqlalchemy.exc import ArgumentError, OperationalError
+
+    from crawler.db.engine import ArchiveUnavailable, NewerSchema, OutdatedSchema, database_fault
+
+    if isinstance(problem, NewerSchema | OutdatedSchema):
+        return error(str(problem))
+    if isinstance(problem, ArchiveUnavailable):
+        unusable = problem.fault in ("read-only", "unopenable")
+        return error(str(problem), EXIT_BAD_INPUT if unusable else EXIT_FAILED)
+    if isinstance(problem, OperationalError):  # the database's own words: unreachable, locked, full …
+        found = database_fault(problem)
+        said = found[1] if found else str(problem.orig or problem).strip().splitlines()[0]
+        return error(f"the archive is {said}" if found else f"the archive: {said}", EXIT_FAILED)
+    if isinstance(problem, ArgumentError):  # HARVEST_DB_URL (or --to) that is no database URL
+        return error(f"not a database URL: {problem}")
+    return None
 
 
 def check_text(value: str, what: str) -> None:
@@ -168,6 +188,8 @@ class ArchiveCommand(GuardedCommand):
         A missing file, a newer or outdated schema, or a read-only archive for a writing command
         are InputError; filters that match no article of this archive get a warning.
         """
+        from crawler.db.engine import archive_writable, make_engine, sqlite_path
+
         assert self.settings is not None
         url = self.settings.get("HARVEST_DB_URL")
         write = self.writes if write is None else write
@@ -231,6 +253,8 @@ def table(headers: Sequence[str], rows: Sequence[Sequence[Any]], *, right: Seque
 
 def parsed_query(command: ArchiveCommand, args: list[str]) -> Query | None:
     """The query of the command's arguments; None (after `error: …`, exit 2) when malformed."""
+    from crawler.db.query import BadQuery, parse
+
     try:
         return parse(" ".join(args))
     except BadQuery as problem:
@@ -343,6 +367,8 @@ def add_filter_options(parser: Any) -> None:
 
 def filter_from(opts: Any, *, warnings: bool = False) -> ArticleFilter:
     """The filter the options ask for; with `warnings`, say when it cannot match anything."""
+    from crawler.db.search import ArticleFilter
+
     since = parse_day(opts.since, "--since") if opts.since else None
     until = parse_day(opts.until, "--until") if opts.until else None
     if warnings and since and until and since > until:
@@ -370,6 +396,8 @@ def known_region(region: str) -> bool:
 
 
 def warn_unknown_site(engine: Engine, site: str) -> None:
+    from sqlalchemy import select
+
     from crawler.db import Article
 
     with engine.connect() as conn:

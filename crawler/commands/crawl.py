@@ -1,9 +1,9 @@
 """`scrapy crawl SPIDER`: Scrapy's command, with the project's input rules and an honest exit status.
 
 Arguments go through crawler.commands.base (an unknown spider or option is one `error:` line,
-status 2). The exit status is 1 when the crawl did not finish by itself (finish reason other
-than `finished`, e.g. `storage_failed`) or a feed (`-o FILE`) could not be written; Scrapy's
-own command says 0 for both.
+status 2, before Scrapy starts up). The exit status is 1 when the crawl did not finish by
+itself (finish reason other than `finished`, e.g. `storage_failed`) or a feed (`-o FILE`) could
+not be written; Scrapy's own command says 0 for both.
 """
 
 from __future__ import annotations
@@ -13,8 +13,9 @@ from typing import Any
 
 from scrapy.commands import crawl
 from scrapy.exceptions import UsageError
+from scrapy.spiderloader import get_spider_loader
 
-from crawler.commands.base import EXIT_FAILED, GuardedCommand, InputError
+from crawler.commands.base import EXIT_FAILED, GuardedCommand, error
 
 
 def crawl_failures(stats: dict[str, Any]) -> list[str]:
@@ -30,12 +31,15 @@ def crawl_failures(stats: dict[str, Any]) -> list[str]:
 
 
 class Command(GuardedCommand, crawl.Command):
-    def run(self, args: list[str], opts: Any) -> None:
+    def process_options(self, args: list[str], opts: Any) -> None:
+        super().process_options(args, opts)
         if len(args) != 1:
             raise UsageError("give one spider name (`scrapy list` shows them)", print_help=False)
+        if args[0] not in get_spider_loader(self.settings).list():  # before the crawler process starts
+            raise SystemExit(error(f"no spider {args[0]!r} in this project (`scrapy list` shows them)"))
+
+    def run(self, args: list[str], opts: Any) -> None:
         assert self.crawler_process is not None
-        if args[0] not in self.crawler_process.spider_loader.list():
-            raise InputError(f"no spider {args[0]!r} in this project (`scrapy list` shows them)")
         crawler = self._create_crawler(args[0])
         self.crawler_process.crawl(crawler, **opts.spargs)
         self.crawler_process.start()

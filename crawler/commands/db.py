@@ -17,13 +17,8 @@ from typing import Any
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
-from sqlalchemy.engine import make_url
-from sqlalchemy.exc import ArgumentError
 
 from crawler.commands.base import ArchiveCommand, InputError, table
-from crawler.db import schema
-from crawler.db.copy import TargetNotEmpty, copy_archive
-from crawler.db.engine import archive_writable, check_readable, make_engine
 
 ACTIONS = ("upgrade", "current", "copy")
 
@@ -50,6 +45,8 @@ class Command(ArchiveCommand, ScrapyCommand):
             self.upgrade()
 
     def current(self) -> None:
+        from crawler.db import schema
+
         engine = self.archive(write=False)  # checks the revision is one this program knows
         try:
             with engine.connect() as conn:
@@ -62,6 +59,9 @@ class Command(ArchiveCommand, ScrapyCommand):
         sys.stdout.write(f"{where}: revision {revision or 'none (not stamped)'} ({state})\n")
 
     def upgrade(self) -> None:
+        from crawler.db import schema
+        from crawler.db.engine import archive_writable, check_readable, make_engine
+
         assert self.settings is not None
         url = self.settings.get("HARVEST_DB_URL")
         why = archive_writable(url)
@@ -81,6 +81,12 @@ class Command(ArchiveCommand, ScrapyCommand):
         sys.stdout.write(f"{where}: {said} revision {after} (head)\n")
 
     def copy(self, to: str | None) -> None:
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError
+
+        from crawler.db.copy import TargetNotEmpty, copy_archive
+        from crawler.db.engine import archive_writable, make_engine
+
         if not to:
             raise UsageError(
                 "copy: give --to URL, e.g. --to postgresql+psycopg://user@host/db", print_help=False

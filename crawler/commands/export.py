@@ -22,15 +22,17 @@ import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
-from sqlalchemy import Connection, func, select
 
 from crawler.commands.base import ArchiveCommand, Progress, add_filter_options, filter_from, parsed_query
-from crawler.db import Article
-from crawler.db.search import ArticleFilter, matching_ids
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from crawler.db.search import ArticleFilter
 
 BATCH = 2000  # rows fetched and written at a time
 COLUMNS = (
@@ -49,6 +51,10 @@ def export_rows(
 
     `ids`: only these articles (a query's hits), else every article the filter lets through.
     """
+    from sqlalchemy import func, select
+
+    from crawler.db import Article
+
     columns = [getattr(Article, name) for name in COLUMNS if name not in ("canonical", "cluster_id")]
     stmt = select(*columns, func.coalesce(Article.cluster_id, Article.id).label("cluster_id"))
     if ids is None:
@@ -143,6 +149,11 @@ class Command(ArchiveCommand, ScrapyCommand):
         add_filter_options(parser)
 
     def run(self, args: list[str], opts: Any) -> None:
+        from sqlalchemy import func, select
+
+        from crawler.db import Article
+        from crawler.db.search import matching_ids
+
         if args:
             raise UsageError(f"unexpected arguments: {' '.join(args)}")
         if not opts.output:

@@ -1,4 +1,4 @@
-"""`scrapy extract PATH|URL…`: the crawl's chain (crawler.article), minus storage, on saved pages or URLs.
+"""`scrapy extract PATH|URL|-…`: the crawl's chain (crawler.article), minus storage, on saved pages or URLs.
 
 A URL is fetched as the crawl fetches: HTTP redirects are followed (at most
 REDIRECT_MAX_TIMES), a meta refresh too but only within the hosts of the URLs given (like any
@@ -8,20 +8,25 @@ robots.txt is not asked (the user named these pages), nothing is retried, no sha
 Saved files are read without any politeness delay or AutoThrottle (they are not a site: forty
 files take about the time of one); a path must be a regular file no bigger than
 HARVEST_EXTRACT_MAX_BYTES, else that input is refused in its JSON line before anything is read
-(a FIFO would hang, /dev/zero would never end).
+(a FIFO would hang, /dev/zero would never end). `-` reads one page from standard input, at most
+HARVEST_EXTRACT_MAX_BYTES of it plus one byte (more is that input's error: the rest is never read),
+and hands it to the chain directly, with no Scrapy download; `--url URL` names its address.
 `--layout NAME` names the page's layout profile, as a spider does: the chain checks its selectors
 and detects the layout when they do not match (`--profile NAME` still works: it is not Scrapy's
 `--profile FILE` here, which would write a cProfile dump). Each page fetched goes straight
-through crawler.article.build_article: no item pipeline runs.
+through crawler.article.build_article (`cleaned`): no item pipeline runs. Every input's JSON line
+is shaped by `input_result`.
 """
 
 from __future__ import annotations
 
 import json
+import logging
+import os
 import stat
 import sys
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -36,9 +41,13 @@ from scrapy.settings import SETTINGS_PRIORITIES
 from twisted.python.failure import Failure
 
 from crawler.commands.base import GuardedCommand
-from crawler.extract.profiles import PROFILES
+from crawler.items import Article
 from crawler.urls import canonical_url, site_of
 from spiders.base import HarvestSpider
+
+logger = logging.getLogger(__name__)
+
+STDIN = "-"  # the input that is one page read from standard input
 
 OUTPUT_FIELDS = (
     "url", "canonical_url", "site", "title", "subtitle", "published_at", "source", "author",
@@ -60,6 +69,26 @@ def article_json(item: Any) -> dict[str, Any]:
     return out
 
 
+def input_result(given: str, item: Any = None, problem: BaseException | str | None = None) -> dict[str, Any]:
+    """One input's JSON line: the fields of its article, or the problem that gave none."""
+    if problem is not None:
+        return {"input": given, "error": str(problem) or type(problem).__name__}
+    return {"input": given, **article_json(item)}
+
+
+def cleaned(item: Article, settings: Any) -> BaseException | None:
+    """The crawl's chain on a raw article item: its fields filled in (None), or why it is dropped."""
+    from crawler.article import Options, RawPage, Refusal, build_article, item_fields
+    from pipelines.article import refusal_error
+
+    outcome = build_article(RawPage.from_item(item), Options.from_settings(settings))
+    if isinstance(outcome, Refusal):
+        logger.warning("Dropped %s: %s", item.get("url") or STDIN, outcome.message)
+        return refusal_error(outcome)
+    item.update(item_fields(outcome))
+    return None
+
+
 # Not Scrapy's every status: 3xx must reach the redirect middlewares to be followed
 ANSWER_STATUSES = [*range(200, 300), *range(400, 600)]
 # For a one-off command: the pages named are fetched once, robots.txt not asked, no shared queue
@@ -72,6 +101,14 @@ EXTRACT_SETTINGS = {
     "ITEM_PIPELINES": {},  # the spider calls the chain itself; nothing is stored
     "DOWNLOAD_SLOTS": {LOCAL_SLOT: {"delay": 0, "concurrency": 16}},
 }
+# The archive's components: left out of an extract's settings, not even loaded (each would load
+# the database layer only to say that storage is off). A None value would still load the class.
+ARCHIVE_COMPONENTS = {
+    "EXTENSIONS": ["crawler.archive.Archive", "crawler.harvest.runs.RunRecorder"],
+    "SPIDER_MIDDLEWARES": ["crawler.middlewares.incremental.IncrementalMiddleware"],
+    "DOWNLOADER_MIDDLEWARES": ["crawler.middlewares.incremental.WalkStopMiddleware",
+                               "crawler.middlewares.conditional.ConditionalGetMiddleware"],
+}  # fmt: skip
 
 
 class ExtractSpider(HarvestSpider):
@@ -108,22 +145,12 @@ class ExtractSpider(HarvestSpider):
         if response.meta.get("redirect_urls") and page_url == response.meta["redirect_urls"][0]:
             page_url = response.url  # followed a redirect: the page is where it ended
         item.update(url=page_url, canonical_url=canonical_url(page_url), site=site_of(page_url))
-        # Imported here: Scrapy imports every command module for every command, and the chain is heavy.
-        from crawler.article import Options, RawPage, Refusal, build_article, item_fields
-        from pipelines.article import refusal_error
-
-        outcome = build_article(RawPage.from_item(item), Options.from_settings(self.crawler.settings))
-        if isinstance(outcome, Refusal):
-            self.logger.warning("Dropped %s: %s", page_url, outcome.message)
+        problem = cleaned(item, self.crawler.settings)
+        if problem is not None:
             self.crawler.signals.send_catch_log(
-                signals.item_dropped,
-                item=item,
-                response=response,
-                exception=refusal_error(outcome),
-                spider=self,
+                signals.item_dropped, item=item, response=response, exception=problem, spider=self
             )
             return
-        item.update(item_fields(outcome))
         yield item
 
     def input_failed(self, failure: Failure) -> None:
@@ -161,18 +188,58 @@ def local_input_problem(path: Path, max_bytes: int) -> str | None:
     return None
 
 
+def read_bounded(fd: int, max_bytes: int) -> bytes | None:
+    """All that file descriptor `fd` gives, or None once it gives more than `max_bytes` (0: no bound).
+
+    Read straight from the descriptor (no buffer reading ahead): at most `max_bytes` + 1 bytes are taken.
+    """
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        want = 1 << 16 if not max_bytes else min(1 << 16, max_bytes + 1 - size)
+        chunk = os.read(fd, want)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        size += len(chunk)
+        if max_bytes and size > max_bytes:
+            return None
+
+
+def stdin_result(page_url: str | None, layout: str | None, settings: Any) -> dict[str, Any]:
+    """The JSON line of the page on standard input (`-`), cleaned without a Scrapy download."""
+    max_bytes = settings.getint("HARVEST_EXTRACT_MAX_BYTES")
+    if sys.stdin is None:
+        return input_result(STDIN, problem="no standard input (it is closed)")
+    body = read_bounded(sys.stdin.fileno(), max_bytes)
+    if body is None:
+        return input_result(
+            STDIN, problem=f"too large: standard input holds more than {max_bytes} bytes "
+            f"(HARVEST_EXTRACT_MAX_BYTES is {max_bytes}); the rest was not read"
+        )  # fmt: skip
+    item = Article(
+        url=page_url, canonical_url=canonical_url(page_url) if page_url else None,
+        site=site_of(page_url) if page_url else None, spider=ExtractSpider.name, profile=layout,
+        fetched_at=datetime.now(UTC), raw_body=body, raw_headers={}, status=200, flags=[],
+    )  # fmt: skip
+    problem = cleaned(item, settings)
+    return input_result(STDIN, item, problem)
+
+
 class Command(GuardedCommand, ScrapyCommand):
     requires_project = True
 
     def syntax(self) -> str:
-        return "[options] PATH|URL ..."
+        return "[options] PATH|URL|- ...   (-: one page from standard input)"
 
     def short_desc(self) -> str:
-        return "Clean saved pages or URLs with the crawl's chain; print one JSON object each"
+        return "Clean saved pages, URLs or standard input with the crawl's chain; print one JSON object each"
 
     def add_options(self, parser: Any) -> None:
+        from crawler.extract.profiles import PROFILES
+
         super().add_options(parser)
-        parser.add_argument("--url", help="the page's original address (with a single input)")
+        parser.add_argument("--url", help="the page's original address (with a single input, or -)")
         # `--profile` is the old name: here it is the layout, never Scrapy's cProfile dump
         parser.add_argument("--layout", "--profile", dest="layout", choices=sorted(PROFILES),
                             help="layout profile (default: detect)")  # fmt: skip
@@ -180,44 +247,55 @@ class Command(GuardedCommand, ScrapyCommand):
 
     def process_options(self, args: list[str], opts: Any) -> None:
         super().process_options(args, opts)
+        if not args:
+            raise UsageError("give at least one PATH or URL, or - for standard input")
+        if opts.url and len(args) > 1:
+            raise UsageError("--url names one page: give a single input with it")
+        if opts.url and not _fetchable(opts.url):
+            raise UsageError(f"--url: not a page address (http, https or file): {opts.url}", print_help=False)
+        if args.count(STDIN) > 1:
+            raise UsageError("standard input holds one page: give - once", print_help=False)
         assert self.settings is not None
         for name, value in EXTRACT_SETTINGS.items():  # over the project's, under the command line's
             if self.settings.getpriority(name) < SETTINGS_PRIORITIES["cmdline"]:
                 self.settings.set(name, value, priority="cmdline")
+        for name, unused in ARCHIVE_COMPONENTS.items():
+            if self.settings.getpriority(name) < SETTINGS_PRIORITIES["cmdline"]:
+                components = {k: v for k, v in self.settings.getdict(name).items() if k not in unused}
+                self.settings.set(name, components, priority="cmdline")
         if not opts.loglevel and not opts.nolog:  # stdout is the JSON; the log only says what went wrong
             self.settings.set("LOG_LEVEL", "WARNING", priority="cmdline")
 
     def run(self, args: list[str], opts: Any) -> None:
-        if not args:
-            raise UsageError("give at least one PATH or URL")
-        if opts.url and len(args) > 1:
-            raise UsageError("--url names one page: give a single input with it")
         results: dict[int, dict[str, Any]] = {}
         inputs: list[tuple[int, str, str]] = []
         for index, arg in enumerate(args):
+            if arg == STDIN:
+                results[index] = stdin_result(opts.url, opts.layout, self.settings)
+                continue
             if "://" in arg:
                 if not _fetchable(arg):
-                    results[index] = {"input": arg, "error": f"not a URL that can be fetched: {arg}"}
+                    results[index] = input_result(arg, problem=f"not a URL that can be fetched: {arg}")
                 else:
                     inputs.append((index, arg, opts.url or arg))
                 continue
             path = Path(arg)
             problem = local_input_problem(path, self.settings.getint("HARVEST_EXTRACT_MAX_BYTES"))
             if problem is not None:
-                results[index] = {"input": arg, "error": problem}
+                results[index] = input_result(arg, problem=problem)
                 continue
             inputs.append((index, path.resolve().as_uri(), opts.url or path.resolve().as_uri()))
 
         def scraped(item: Any, response: Response, spider: Any) -> None:
             index = response.meta["harvest_input"]
-            results[index] = {"input": args[index], **article_json(item)}
+            results[index] = input_result(args[index], item)
 
         def dropped(
             item: Any, response: Response | None, exception: BaseException, spider: Any, **kw: Any
         ) -> None:
             index = kw.get("harvest_input", response.meta["harvest_input"] if response is not None else None)
             assert isinstance(index, int), "every request of an input carries its index"
-            results[index] = {"input": args[index], "error": str(exception) or type(exception).__name__}
+            results[index] = input_result(args[index], problem=exception)
 
         if inputs:
             assert self.crawler_process is not None
@@ -227,6 +305,6 @@ class Command(GuardedCommand, ScrapyCommand):
             self.crawler_process.crawl(crawler, inputs=inputs, profile=opts.layout)
             self.crawler_process.start()
         for index, arg in enumerate(args):
-            result = results.get(index, {"input": arg, "error": "no result (see the log)"})
+            result = results.get(index) or input_result(arg, problem="no result (see the log)")
             sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
         self.exitcode = 1 if any("error" in r for r in results.values()) or len(results) < len(args) else 0

@@ -28,9 +28,7 @@ from scrapy.spiderloader import get_spider_loader
 from crawler.commands.base import GuardedCommand, InputError, Progress
 from crawler.commands.base import error as error_line  # a method here names its exception `error`
 from crawler.commands.sources import list_sources
-from crawler.db.engine import archive_writable
 from crawler.harvest.health import DEGRADED, FAILED, OK
-from crawler.harvest.lock import HarvestLocked, harvest_lock
 from crawler.harvest.progress import progress_line, run_figures, summary_table
 from crawler.harvest.schedule import Planned, due, jittered, legacy_plan, parse_interval, source_plan
 from crawler.sources import choose, load_sources, registry_path
@@ -96,6 +94,9 @@ class Command(GuardedCommand, ScrapyCommand):
             self.settings.set("LOG_LEVEL", "WARNING", priority="command")
 
     def run(self, args: list[str], opts: Any) -> None:
+        from crawler.db.engine import archive_writable
+        from crawler.harvest.lock import HarvestLocked, harvest_lock
+
         assert self.settings is not None and self.crawler_process is not None
         for warning in self.deprecated:
             logger.warning("%s", warning)

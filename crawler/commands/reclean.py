@@ -11,18 +11,19 @@ from __future__ import annotations
 
 import sys
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from itemadapter import ItemAdapter
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
 from scrapy.spiderloader import get_spider_loader
-from sqlalchemy import Connection, Engine, func, select
 
 from crawler.commands.base import ArchiveCommand, Progress, add_filter_options, filter_from, table
-from crawler.db import Article, RawPage
-from crawler.db.search import ArticleFilter
-from crawler.db.store import read_raw_body, upsert_articles
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection, Engine
+
+    from crawler.db.search import ArticleFilter
 
 BATCH = 200  # articles per transaction
 COMPARED = (
@@ -35,7 +36,6 @@ class Recleaner:
     """The crawl's chain (crawler.article), set up as the settings say, run on stored raw pages."""
 
     def __init__(self, settings: Any) -> None:
-        # Imported here: Scrapy imports every command module for every command, and the chain is heavy.
         from crawler.article import Options
 
         self.options = Options.from_settings(settings)
@@ -49,6 +49,7 @@ class Recleaner:
         stored article is kept as it is.
         """
         from crawler.article import RawPage, Refusal, build_article, item_fields
+        from crawler.db.store import read_raw_body
         from pipelines.storage import article_row
 
         page = RawPage(
@@ -75,6 +76,11 @@ def changed_fields(stored: Any, row: dict[str, Any]) -> list[str]:
 
 def reclean(engine: Engine, settings: Any, where: ArticleFilter, *, dry_run: bool = False) -> Counter[str]:
     """Re-clean the matching articles; counts of examined, text_changed, fields_changed, … ."""
+    from sqlalchemy import func, select
+
+    from crawler.db import Article
+    from crawler.db.store import upsert_articles
+
     cleaner = Recleaner(settings)
     counts: Counter[str] = Counter()
     with engine.connect() as conn:
@@ -115,6 +121,10 @@ def reclean(engine: Engine, settings: Any, where: ArticleFilter, *, dry_run: boo
 
 def _next_batch(conn: Connection, where: ArticleFilter, after: int) -> list[tuple[Any, Any]]:
     """The next BATCH articles after id `after`, each with its raw page (or None)."""
+    from sqlalchemy import select
+
+    from crawler.db import Article, RawPage
+
     stmt = select(Article).where(Article.id > after, *where.clauses()).order_by(Article.id).limit(BATCH)
     articles = conn.execute(stmt).all()
     wanted = [a.raw_page_id for a in articles if a.raw_page_id is not None]

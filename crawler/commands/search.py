@@ -4,8 +4,8 @@ The query language (AND, OR, -NOT, "phrases") is crawler/db/query.py. The total 
 hits is printed after the results; `--count` prints only that; `--format kwic` prints one
 concordance line per hit (left context, the hit, right context).
 
-Also the helpers the other archive commands share (show, export, stats, reclean): opening the
-archive named by HARVEST_DB_URL, the filter options, plain-text tables.
+The helpers the archive commands share (opening the archive named by HARVEST_DB_URL, the
+filter options, plain-text tables) are crawler/commands/base.py.
 """
 
 from __future__ import annotations
@@ -14,10 +14,9 @@ import csv
 import json
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scrapy.commands import ScrapyCommand
-from sqlalchemy import Row, select
 
 from crawler.commands.base import (
     ArchiveCommand,
@@ -28,9 +27,12 @@ from crawler.commands.base import (
     parsed_query,
     positive_int,
 )
-from crawler.db import Article
-from crawler.db.query import Query, article_text
-from crawler.db.search import HitCount, count_hits, search, snippet
+
+if TYPE_CHECKING:
+    from sqlalchemy import Row
+
+    from crawler.db.query import Query
+    from crawler.db.search import HitCount
 
 KWIC_CONTEXT = 20  # characters on each side of a hit in `--format kwic`
 
@@ -40,6 +42,8 @@ def _best_snippet(articles: Sequence[Row[Any]], terms: list[str]) -> str:
 
     `articles` are rows of the articles table (a Connection reads select(Article) as its columns).
     """
+    from crawler.db.search import snippet
+
     candidates = [text for a in articles for text in (a.body, a.title, a.subtitle or "")]
     for text in candidates:
         if any(t in text.lower() for t in terms):
@@ -72,6 +76,12 @@ class Command(ArchiveCommand, ScrapyCommand):
         parser.add_argument("--count", action="store_true", help="print only the number of hits")
 
     def run(self, args: list[str], opts: Any) -> None:
+        from sqlalchemy import select
+
+        from crawler.db import Article
+        from crawler.db.query import article_text
+        from crawler.db.search import count_hits, search
+
         query = parsed_query(self, args)
         if query is None:
             return

@@ -5,19 +5,24 @@ from __future__ import annotations
 import json
 import sys
 from datetime import UTC
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scrapy.commands import ScrapyCommand
 from scrapy.exceptions import UsageError
-from sqlalchemy import Connection, or_, select
 
 from crawler.commands.base import EXIT_FAILED, MAX_ID, ArchiveCommand, error, iso, table
-from crawler.db import Article, ArticleRevision, ArticleUrl, RawPage
 from crawler.urls import canonical_url
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
 
 
 def find_article(conn: Connection, wanted: str) -> Any:
     """An articles row by id, by (canonical) URL, or by any URL it was seen at; None."""
+    from sqlalchemy import or_, select
+
+    from crawler.db import Article, ArticleUrl
+
     if wanted.isascii() and wanted.isdigit():  # `²` is a digit to Python, not an id
         if int(wanted) > MAX_ID:
             return None
@@ -34,6 +39,9 @@ def find_article(conn: Connection, wanted: str) -> Any:
 
 def provenance(conn: Connection, article: Any) -> dict[str, Any]:
     """The article as JSON: its fields, sightings, fetches, cluster and earlier versions."""
+    from sqlalchemy import or_, select
+
+    from crawler.db import Article, ArticleRevision, ArticleUrl, RawPage
 
     def utc(value: Any) -> str | None:
         return iso(value, UTC)

@@ -12,16 +12,18 @@ from pathlib import Path
 from typing import Any
 
 from scrapy.commands import ScrapyCommand
-from sqlalchemy import func, select
-from sqlalchemy.engine import make_url
 
 from crawler.commands.base import GuardedCommand, error, iso, table
-from crawler.db import CrawlRun, make_engine
 from crawler.sources import Source, SourceError, load_sources, registry_path
 
 
 def last_runs(db_url: str, names: list[str]) -> dict[str, Any]:
     """The latest crawl_runs row of each name; {} when there is no archive yet."""
+    from sqlalchemy import func, select
+    from sqlalchemy.engine import make_url
+
+    from crawler.db import CrawlRun, make_engine
+
     parsed = make_url(db_url)
     if parsed.get_backend_name() == "sqlite" and not Path(parsed.database or "").is_file():
         return {}

@@ -9,16 +9,16 @@ import sys
 from collections import Counter
 from datetime import UTC
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scrapy.commands import ScrapyCommand
-from sqlalchemy import Connection, desc, func, select
-from sqlalchemy.orm import aliased
 
-from crawler.charts import archive_chart
 from crawler.commands.base import ArchiveCommand, add_filter_options, filter_from, iso, positive_int, table
-from crawler.db import Article, ArticleRegion, CrawlRun
-from crawler.db.search import ArticleFilter
+
+if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
+    from crawler.db.search import ArticleFilter
 
 TOP = 10
 
@@ -27,6 +27,12 @@ def archive_stats(
     conn: Connection, *, top: int = TOP, runs: int = 5, where: ArticleFilter | None = None
 ) -> dict[str, Any]:
     """Every figure of `scrapy stats`, as JSON-ready values; the article figures of `where`'s articles."""
+    from sqlalchemy import desc, func, select
+    from sqlalchemy.orm import aliased
+
+    from crawler.article import junk_removed
+    from crawler.db import Article, ArticleRegion, CrawlRun
+
     chosen = where.clauses() if where is not None else []
     total = conn.scalar(select(func.count()).select_from(Article).where(*chosen)) or 0
     month = func.substr(Article.published_day, 1, 7).label("month")  # China time
@@ -51,8 +57,6 @@ def archive_stats(
         .order_by(desc("n"), ArticleRegion.code)
         .limit(top)
     ).all()
-    from crawler.article import junk_removed  # here: every scrapy command imports this module
-
     junk: Counter[str] = Counter()
     junk_articles = 0
     for part in conn.execute(
@@ -157,6 +161,10 @@ def as_text(stats: dict[str, Any]) -> str:
 
 def recent_runs(conn: Connection, limit: int) -> list[dict[str, Any]]:
     """`scrapy stats --runs`: the last runs with their health verdict and why."""
+    from sqlalchemy import select
+
+    from crawler.db import CrawlRun
+
     rows = conn.execute(select(CrawlRun).order_by(CrawlRun.id.desc()).limit(limit)).all()
     return [
         {
@@ -227,6 +235,8 @@ class Command(ArchiveCommand, ScrapyCommand):
             with engine.connect() as conn:
                 stats = archive_stats(conn, top=opts.top, where=filter_from(opts))
                 if opts.plot:
+                    from crawler.charts import archive_chart
+
                     Path(opts.plot).write_bytes(archive_chart(conn))
         finally:
             engine.dispose()

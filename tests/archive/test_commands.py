@@ -1,4 +1,8 @@
-"""Each archive command through a real `scrapy <command>` on a real crawl of the replica."""
+"""Each archive command through `scrapy <command>` on a real crawl of the replica.
+
+The commands run in this process (tests/commands/runner.py: scrapy.cmdline.execute, as the
+`scrapy` script runs them); `show` and `stats` also run once as a real `scrapy` process.
+"""
 
 from __future__ import annotations
 
@@ -11,13 +15,23 @@ import pytest
 from crawler.commands.base import CHINA
 from crawler.db.query import article_text, parse
 from tests.archive.conftest import stored_articles
-from tests.conftest import run_scrapy
+from tests.commands.runner import Result, scrapy
+from tests.conftest import ROOT, run_scrapy
 
 pytestmark = pytest.mark.slow
 
 
-def scrapy_on(db_url: str, *args: str, check: bool = True):
-    return run_scrapy(*args, "-s", f"HARVEST_DB_URL={db_url}", check=check)
+@pytest.fixture(autouse=True)
+def in_the_project(monkeypatch):
+    monkeypatch.chdir(ROOT)  # where `scrapy` finds scrapy.cfg
+
+
+def scrapy_on(db_url: str, *args: str, check: bool = True) -> Result:
+    """`scrapy ARGS -s HARVEST_DB_URL=db_url` in this process."""
+    result = scrapy(*args, "-s", f"HARVEST_DB_URL={db_url}")
+    if check and result.status != 0:
+        raise AssertionError(f"scrapy {' '.join(args)} exited {result.status}:\n{result.err[-4000:]}")
+    return result
 
 
 def url_of(path) -> str:
@@ -46,14 +60,14 @@ def test_every_mirror_copy_is_clustered_with_its_original_and_nothing_else(archi
 
 def test_search_finds_one_result_per_cluster_with_a_marked_snippet(archive_file):
     result = scrapy_on(url_of(archive_file), "search", "党建", "--limit", "200", "--format", "json")
-    hits = json.loads(result.stdout)
+    hits = json.loads(result.out)
     articles = stored_articles(url_of(archive_file))
     expected = {a.cluster_id for a in articles if "党建" in f"{a.title}\n{a.subtitle or ''}\n{a.body}"}
     assert {h["id"] for h in hits} == expected
     assert len(hits) == len(expected)
     assert all("【党建】" in h["snippet"] for h in hits)
     assert any(h["copies"] == 2 for h in hits), "the seed story is on the mirror too"
-    table = scrapy_on(url_of(archive_file), "search", "党建", "--limit", "3").stdout
+    table = scrapy_on(url_of(archive_file), "search", "党建", "--limit", "3").out
     assert "【党建】" in table and "3 results" in table
 
 
@@ -62,7 +76,7 @@ def test_search_filters_and_csv(archive_file):
     site = articles[0].site
     result = scrapy_on(url_of(archive_file), "search", "村", "--site", site, "--since", "2026-11-20",
                        "--until", "2026-11-27", "--limit", "500", "--format", "csv")  # fmt: skip
-    rows = list(csv.DictReader(result.stdout.splitlines()))
+    rows = list(csv.DictReader(result.out.splitlines()))
     expected = {
         a.cluster_id for a in articles
         if a.site == site and a.published_at
@@ -78,10 +92,10 @@ def test_search_filters_and_csv(archive_file):
 @pytest.mark.parametrize("query", ['"', "*", ":", "(", "AND", "NEAR(", "", "-茶", "OR 茶"])
 def test_hostile_queries_never_give_a_traceback(archive_file, query):
     result = scrapy_on(url_of(archive_file), "search", query, check=False)
-    assert "Traceback" not in result.stderr
-    assert result.returncode in (0, 2)
-    if result.returncode == 2:
-        assert result.stderr.startswith("error: ") and result.stderr.count("\n") == 1
+    assert "Traceback" not in result.err
+    assert result.status in (0, 2)
+    if result.status == 2:
+        assert result.err.startswith("error: ") and result.err.count("\n") == 1
 
 
 def test_search_counts_all_hits_and_prints_a_concordance(archive_file):
@@ -89,9 +103,9 @@ def test_search_counts_all_hits_and_prints_a_concordance(archive_file):
     query = "油茶 OR 电商 -光山"
     matching = [a for a in articles if parse(query).matches(article_text(a.title, a.subtitle, a.body))]
     assert matching, "the replica holds no such article: pick another query"
-    count = scrapy_on(url_of(archive_file), "search", query, "--count").stdout
+    count = scrapy_on(url_of(archive_file), "search", query, "--count").out
     assert count == f"{len({a.cluster_id for a in matching})}\n"
-    kwic = scrapy_on(url_of(archive_file), "search", query, "--format", "kwic", "--limit", "5").stdout
+    kwic = scrapy_on(url_of(archive_file), "search", query, "--format", "kwic", "--limit", "5").out
     lines = kwic.splitlines()
     assert len(lines) == min(5, len({a.cluster_id for a in matching})) + 1
     assert all(("【油茶】" in line or "【电商】" in line) for line in lines[:-1])
@@ -112,14 +126,14 @@ def test_export_writes_the_hits_of_a_query_and_a_csv_excel_reads(archive_file, t
     days = {a.published_at.astimezone(CHINA).date().isoformat() for a in dated}
     assert {r["published_day"] for r in rows} >= days
     bad = scrapy_on(url_of(archive_file), "export", "--query", '"乡村', "-o", str(out), check=False)
-    assert bad.returncode == 2 and bad.stderr.startswith("error: unclosed quote")
+    assert bad.status == 2 and bad.err.startswith("error: unclosed quote")
 
 
 def test_show_prints_the_article_and_its_provenance(archive_file):
     articles = stored_articles(url_of(archive_file))
     mirror = next(a for a in articles if a.url.startswith("http://127.0.0.2"))
     shown = json.loads(
-        scrapy_on(url_of(archive_file), "show", mirror.url + "?utm_source=wx", "--format", "json").stdout
+        scrapy_on(url_of(archive_file), "show", mirror.url + "?utm_source=wx", "--format", "json").out
     )
     assert shown["id"] == mirror.id and shown["body"] == mirror.body
     assert shown["cluster"]["canonical_id"] == mirror.cluster_id
@@ -129,10 +143,10 @@ def test_show_prints_the_article_and_its_provenance(archive_file):
     assert shown["seen_at"][0]["url"] == mirror.url and shown["seen_at"][0]["host"] == "127.0.0.2"
     assert shown["fetches"] and shown["fetches"][0]["status"] == 200
     assert any("script:t2s" in f for f in shown["flags"])
-    text = scrapy_on(url_of(archive_file), "show", str(mirror.cluster_id)).stdout
+    text = run_scrapy("show", str(mirror.cluster_id), "-s", f"HARVEST_DB_URL={url_of(archive_file)}").stdout
     assert "Cluster (canonical" in text and mirror.url in text and "Revisions" in text
     missing = scrapy_on(url_of(archive_file), "show", "999999", check=False)
-    assert missing.returncode == 1 and "no article" in missing.stderr
+    assert missing.status == 1 and "no article" in missing.err
 
 
 def test_export_writes_all_three_formats(archive_file, tmp_path):
@@ -179,7 +193,7 @@ def test_export_opens_in_pandas_with_proper_dtypes(archive_file, tmp_path):
 def test_stats_summarises_the_archive(archive_file, site, tmp_path):
     chart = tmp_path / "charts.png"
     result = scrapy_on(url_of(archive_file), "stats", "--format", "json", "--plot", str(chart))
-    stats = json.loads(result.stdout)
+    stats = json.loads(result.out)
     assert chart.read_bytes().startswith(b"\x89PNG") and chart.stat().st_size > 10_000
     articles = stored_articles(url_of(archive_file))
     assert stats["articles"] == len(articles)
@@ -188,11 +202,11 @@ def test_stats_summarises_the_archive(archive_file, site, tmp_path):
     assert stats["junk_removed"]["by_kind"].get("place-run", 0) >= 1
     assert stats["top_sources"][0]["articles"] >= stats["top_sources"][-1]["articles"]
     assert {r["spider"] for r in stats["last_runs"]} == {"xcgb_epaper", "xcgb_news"}
-    text = scrapy_on(url_of(archive_file), "stats").stdout
+    text = run_scrapy("stats", "-s", f"HARVEST_DB_URL={url_of(archive_file)}").stdout
     assert "Mirror clusters" in text and "Last harvest runs" in text
 
 
 def test_commands_refuse_a_missing_archive(tmp_path):
     result = scrapy_on(url_of(tmp_path / "none.sqlite3"), "stats", check=False)
-    assert result.returncode == 2 and "no archive at" in result.stderr and "Traceback" not in result.stderr
+    assert result.status == 2 and "no archive at" in result.err and "Traceback" not in result.err
     assert not (tmp_path / "none.sqlite3").exists()

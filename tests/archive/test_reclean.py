@@ -11,7 +11,8 @@ from crawler.db import Article, ArticleRevision, make_engine
 from crawler.db.search import search
 from crawler.db.store import upsert_articles
 from tests.archive.conftest import stored_articles
-from tests.conftest import run_scrapy
+from tests.commands.runner import scrapy
+from tests.conftest import ROOT, run_scrapy
 
 pytestmark = pytest.mark.slow
 COUNTS = re.compile(
@@ -19,10 +20,22 @@ COUNTS = re.compile(
 )
 
 
-def reclean(db_url: str, *args: str) -> tuple[int, int, int, int]:
-    result = run_scrapy("reclean", *args, "-s", f"HARVEST_DB_URL={db_url}")
-    found = COUNTS.search(result.stdout)
-    assert found, result.stdout
+@pytest.fixture(autouse=True)
+def in_the_project(monkeypatch):
+    monkeypatch.chdir(ROOT)  # where `scrapy` finds scrapy.cfg
+
+
+def reclean(db_url: str, *args: str, process: bool = False) -> tuple[int, int, int, int]:
+    """`scrapy reclean ARGS` on the archive, in this process (tests/commands/runner.py) or in a real one."""
+    argv = ("reclean", *args, "-s", f"HARVEST_DB_URL={db_url}")
+    if process:
+        out = run_scrapy(*argv).stdout
+    else:
+        result = scrapy(*argv)
+        assert result.status == 0, result.err
+        out = result.out
+    found = COUNTS.search(out)
+    assert found, out
     return tuple(int(n) for n in found.groups())  # type: ignore[return-value]
 
 
@@ -54,7 +67,7 @@ def test_reclean_restores_changes_keeps_revisions_and_is_idempotent(archive_copy
         revisions_before = conn.scalar(select(func.count()).select_from(ArticleRevision))
     total = len(stored_articles(archive_copy))
 
-    examined, changed, text, fields = reclean(archive_copy)
+    examined, changed, text, fields = reclean(archive_copy, process=True)  # the real entry point once
     assert (examined, changed, text, fields) == (total, junky + flagless, junky, flagless)
     with engine.connect() as conn:
         assert search(conn, "鸬鹚湖畔") == []  # the index followed the re-cleaned text

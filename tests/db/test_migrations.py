@@ -16,11 +16,17 @@ from crawler.db import Article, ArticleRegion, ArticleUrl, Base, make_engine, sc
 from crawler.db.engine import NewerSchema
 from crawler.db.search import index_articles, search
 from crawler.db.store import write_batch
-from tests.conftest import run_scrapy
+from tests.commands.runner import scrapy
+from tests.conftest import ROOT, run_scrapy
 
 GUIZHOU = [{"code": "520000", "name": "贵州省", "level": "province"},
            {"code": "522600", "name": "黔东南苗族侗族自治州", "level": "prefecture"},
            {"code": "522628", "name": "锦屏县", "level": "county"}]  # fmt: skip
+
+
+@pytest.fixture(autouse=True)
+def in_the_project(monkeypatch):
+    monkeypatch.chdir(ROOT)  # `scrapy db …` runs in this process (tests/commands/runner.py), as from here
 
 
 def differences(conn) -> list:
@@ -151,15 +157,12 @@ def test_an_archive_from_before_migrations_is_stamped_and_upgraded_without_losin
         conn.execute(text("DROP TABLE crawl_runs"))  # added by an issue before migrations existed
     old.dispose()
 
-    result = run_scrapy("db", "current", "-s", f"HARVEST_DB_URL={url}")
-    assert "revision none (not stamped)" in result.stdout
-    result = run_scrapy("db", "upgrade", "-s", f"HARVEST_DB_URL={url}")
+    current = scrapy("db", "current", "-s", f"HARVEST_DB_URL={url}")
+    assert current.status == 0 and "revision none (not stamped)" in current.out, current.err
+    result = run_scrapy("db", "upgrade", "-s", f"HARVEST_DB_URL={url}")  # a real `scrapy` process
     assert f"made before migrations, recognised as revision {schema.INITIAL_REVISION}" in result.stdout
     assert f"revision {schema.head()} (head)" in result.stdout
-    assert (
-        f"revision {schema.head()} (head)"
-        in run_scrapy("db", "current", "-s", f"HARVEST_DB_URL={url}").stdout
-    )
+    assert f"revision {schema.head()} (head)" in scrapy("db", "current", "-s", f"HARVEST_DB_URL={url}").out
 
     engine = make_engine(url)
     with engine.connect() as conn:
@@ -169,7 +172,8 @@ def test_an_archive_from_before_migrations_is_stamped_and_upgraded_without_losin
         assert sum(hit.copies for hit in search(conn, "乡村振兴", limit=100)) == 30  # the index came along
         assert differences(conn) == []
     engine.dispose()
-    assert "already at revision" in run_scrapy("db", "upgrade", "-s", f"HARVEST_DB_URL={url}").stdout
+    again = scrapy("db", "upgrade", "-s", f"HARVEST_DB_URL={url}")
+    assert again.status == 0 and "already at revision" in again.out, again.err
 
 
 def test_an_archive_at_a_revision_this_code_does_not_know_is_refused(any_db_url):
@@ -180,6 +184,6 @@ def test_an_archive_at_a_revision_this_code_does_not_know_is_refused(any_db_url)
     engine.dispose()
     with pytest.raises(NewerSchema, match=r"revision f00d, which this version does not know.*newer version"):
         make_engine(any_db_url)
-    result = run_scrapy("db", "upgrade", "-s", f"HARVEST_DB_URL={any_db_url}", check=False)
-    assert result.returncode != 0
-    assert "f00d" in result.stderr
+    result = scrapy("db", "upgrade", "-s", f"HARVEST_DB_URL={any_db_url}")
+    assert result.status != 0
+    assert "f00d" in result.err

@@ -16,6 +16,7 @@ import pytest
 
 from crawler.demo import REPLICA_SETTINGS
 from replica.model import MAIN
+from tests.commands.runner import scrapy
 from tests.conftest import ROOT
 
 pytestmark = pytest.mark.slow
@@ -126,9 +127,8 @@ def test_crawl_exits_1_when_the_crawl_failed(replica_server, tmp_path):
     assert "the crawl failed: finish reason storage_failed" in done.stderr.splitlines()[-1]
 
 
-def test_crawl_of_an_unknown_spider_is_one_error_line():
-    done = subprocess.run([sys.executable, "-m", "scrapy", "crawl", "nope"], cwd=ROOT,
-                          capture_output=True, text=True, timeout=60)  # fmt: skip
-    assert done.returncode == 2
-    last = done.stderr.strip().splitlines()[-1]
-    assert last == "error: no spider 'nope' in this project (`scrapy list` shows them)"
+def test_crawl_of_an_unknown_spider_is_one_error_line(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    done = scrapy("crawl", "nope")  # in process: refused before the crawler process is made
+    assert done.status == 2
+    assert done.err == "error: no spider 'nope' in this project (`scrapy list` shows them)\n"

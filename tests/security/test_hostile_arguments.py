@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from crawler.db import schema
+from tests.commands.runner import scrapy
 from tests.conftest import ROOT
-from tests.security.runner import scrapy
 
 HUGE = "9" * 40
 ERROR = re.compile(r"^([\w. -]+: )?error: ")  # argparse prefixes the program name

@@ -3,7 +3,7 @@
 Three forms: the `file:…?mode=ro&uri=true` URL (SQLite enforces it, for root too), a read-only
 file and a read-only folder. File permissions do not stop root, so when the tests run as root
 the last two run the commands as user `nobody` (uid 65534, through util-linux's setpriv) in
-one subprocess (tests/security/runner.py); as any other user they run in process after a chmod. The archive
+one subprocess (tests/commands/runner.py); as any other user they run in process after a chmod. The archive
 is in WAL mode, so the read-only folder also checks that no `-shm` file is needed.
 """
 
@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 
 from crawler.db import schema
+from tests.commands.runner import Result, scrapy
 from tests.conftest import ROOT
-from tests.security.runner import Result, scrapy
 
 pytestmark = pytest.mark.slow
 
@@ -44,7 +44,7 @@ def run_all(url: str, commands: list[list[str]], *, as_nobody: bool) -> list[Res
         pytest.skip("running as root without setpriv: file permissions cannot be tested")
     done = subprocess.run(
         [setpriv, f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups",
-         sys.executable, "-m", "tests.security.runner", json.dumps(argvs)],
+         sys.executable, "-m", "tests.commands.runner", json.dumps(argvs)],
         cwd=ROOT, capture_output=True, text=True, timeout=300, env={**os.environ, "HOME": "/tmp"},
     )  # fmt: skip
     assert done.returncode == 0, done.stderr[-3000:]

@@ -1,9 +1,13 @@
 """Run `scrapy COMMAND …` in this process, as the `scrapy` script would, capturing what it says.
 
 In process, a case costs milliseconds instead of a second of start-up; the code path is the
-real one (scrapy.cmdline.execute: the argument parser, process_options, run). Run as a module
-it takes a JSON list of argument lists and prints a JSON list of results, so the read-only
-tests can run every command in one process of another user.
+real one (scrapy.cmdline.execute: the argument parser, process_options, the guarded run, the
+exit status). The working directory must be the project's. For the commands that start no
+crawler process (the archive commands; any command refused in process_options): a crawl runs
+Twisted's reactor, which cannot be started twice in one process. Each command keeps a test
+through a real `scrapy` process too (the entry point itself). Run as a module it takes a JSON
+list of argument lists and prints a JSON list of results, so the read-only tests can run every
+command in one process of another user.
 """
 
 from __future__ import annotations
