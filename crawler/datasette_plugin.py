@@ -106,7 +106,7 @@ def get_metadata(datasette: Any, key: str, database: str | None, table: str | No
         "title": "乡村干部报 archive",
         "description_html": (
             "Harvested rural-governance news. Search with the <code>search</code> query of a database "
-            "(words: AND; <code>OR</code>; <code>-word</code>: NOT; <code>\"a phrase\"</code>); "
+            '(words: AND; <code>OR</code>; <code>-word</code>: NOT; <code>"a phrase"</code>); '
             "charts at <code>/-/charts/DATABASE.png</code>; columns explained in docs/schema.md."
         ),
         "databases": {name: _metadata_for_archive(name) for name in datasette.databases if name[:1] != "_"},
@@ -183,7 +183,7 @@ def canned_queries(datasette: Any, database: str, actor: Any) -> Any:
                 "hide_sql": True,
                 "description": (
                     "The hits of `scrapy search q`, one per mirror cluster, best first: words side by side "
-                    "must all occur; OR; -word excludes; \"a phrase\"; 90后 or 2.3万亩 match as written."
+                    'must all occur; OR; -word excludes; "a phrase"; 90后 or 2.3万亩 match as written.'
                 ),
             }
         }

@@ -69,8 +69,9 @@ def test_labels_descriptions_and_facets_on_site_day_source_and_province(written_
     provinces = facets["province"]["results"]
     assert provinces and all(p["count"] >= 1 for p in provinces)
     first = provinces[0]
-    narrowed = get(written_archive, "/archive/articles.json", _province=first["value"], _shape="array",
-                   _size="max")
+    narrowed = get(
+        written_archive, "/archive/articles.json", _province=first["value"], _shape="array", _size="max"
+    )
     narrowed = narrowed.json()
     assert len(narrowed) == first["count"]
     metadata = get(written_archive, "/-/metadata.json").json()

@@ -21,7 +21,11 @@ def parse(text: str):
 def test_the_minimal_entry_of_the_issue_is_a_discover_source():
     sources = parse('[sources.some_county]\nkind = "discover"\nstart = ["http://www.example.gov.cn/xwzx/"]\n')
     source = sources["some_county"]
-    assert (source.kind, source.spider, source.start) == ("discover", "site", ("http://www.example.gov.cn/xwzx/",))
+    assert (source.kind, source.spider, source.start) == (
+        "discover",
+        "site",
+        ("http://www.example.gov.cn/xwzx/",),
+    )
     assert source.spider_arguments() == {"start": "http://www.example.gov.cn/xwzx/"}
 
 
