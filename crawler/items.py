@@ -43,8 +43,8 @@ class Article(scrapy.Item):
     editor = scrapy.Field()  # 责编
     body = scrapy.Field()  # list[str] of paragraphs
     regions = scrapy.Field()  # list[dict]: the divisions the article is about (code, name, level)
-    facts = scrapy.Field()  # list[crawler.article.Fact]: what decoding and cleaning did
-    flags = scrapy.Field()  # list[str]: the facts' stored form (crawler.article.flags_of)
+    facts = scrapy.Field()  # list[crawler.facts.Fact]: what decoding and cleaning did
+    flags = scrapy.Field()  # list[str]: the facts' stored form (crawler.facts.flags_of)
 
 
 # Every field a feed exports (FEED_EXPORT_FIELDS): all but the raw bytes and the typed facts

@@ -18,21 +18,15 @@ from typing import Any
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
 
-from crawler.article import (
-    Article,
+from crawler.article import Article, Options, RawPage, Refusal, RefusalKind, build_article, item_fields
+from crawler.facts import (
     DateFromUrl,
     DateMissing,
     EncodingUsed,
     JunkRemoved,
     MojibakeLeft,
     MojibakeRepaired,
-    Options,
-    RawPage,
-    Refusal,
-    RefusalKind,
     TextFact,
-    build_article,
-    item_fields,
 )
 from crawler.harvest.faults import FaultyPage
 

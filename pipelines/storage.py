@@ -22,9 +22,9 @@ from twisted.internet.defer import CancelledError, Deferred
 from twisted.python.failure import Failure
 
 from crawler.archive import Archive, archive_of
-from crawler.article import facts_of, is_damaged
 from crawler.db.engine import ArchiveUnavailable
 from crawler.db.store import BatchResult, RawPageRecord, content_sha256, write_batch
+from crawler.facts import facts_of, is_damaged
 from crawler.harvest.faults import FaultLedger, StorageFailed
 from crawler.urls import canonical_url, site_of
 

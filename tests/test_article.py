@@ -8,9 +8,8 @@ from datetime import datetime
 import pytest
 
 import crawler.extract.page as page_module
-from crawler.article import (
-    DEFAULTS,
-    Article,
+from crawler.article import DEFAULTS, Article, Options, RawPage, Refusal, RefusalKind, build_article
+from crawler.facts import (
     DateFromUrl,
     DateMissing,
     DecodeErrors,
@@ -21,14 +20,9 @@ from crawler.article import (
     JunkRemoved,
     MojibakeLeft,
     MojibakeRepaired,
-    Options,
     OtherFlag,
     PinyinRemoved,
-    RawPage,
-    Refusal,
-    RefusalKind,
     ScriptConverted,
-    build_article,
     fact_of,
     facts_of,
     flags_of,

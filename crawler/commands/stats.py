@@ -30,8 +30,8 @@ def archive_stats(
     from sqlalchemy import desc, func, select
     from sqlalchemy.orm import aliased
 
-    from crawler.article import junk_removed
     from crawler.db import Article, ArticleRegion, CrawlRun
+    from crawler.facts import junk_removed
 
     chosen = where.clauses() if where is not None else []
     total = conn.scalar(select(func.count()).select_from(Article).where(*chosen)) or 0

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from crawler.article import facts_of, is_damaged
 from crawler.db import Article, ArticleUrl, make_engine
 from crawler.db.store import write_batch
+from crawler.facts import facts_of, is_damaged
 from replica.model import load_pool
 
 WHEN = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)

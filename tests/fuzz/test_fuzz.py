@@ -15,9 +15,10 @@ from pathlib import Path
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from crawler.article import Article, Options, RawPage, Refusal, RefusalKind, build_article, facts_of, flags_of
+from crawler.article import Article, Options, RawPage, Refusal, RefusalKind, build_article
 from crawler.extract import Extracted, NotAnArticle, extract_page
 from crawler.extract.limits import binary_signature, markup_depth, printable
+from crawler.facts import facts_of, flags_of
 from crawler.text.byline import parse_byline, split_editor
 from crawler.text.clean import clean_text
 from crawler.text.dates import parse_date
