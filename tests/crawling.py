@@ -6,6 +6,9 @@ each crawl is a coroutine handed to that reactor's event loop. A crawl gets the 
 settings with the test's overrides at the priority of `scrapy crawl -s NAME=VALUE`, and its log
 is kept at LOG_LEVEL in `scrapy crawl`'s format.
 
+`start_harvest` runs what `scrapy harvest --once [--spider NAME…]` runs of HARVEST_SPIDERS: the
+same crawls, at once; `Crawled.harvest_failures` says what its exit status would say of each.
+
 Use a `scrapy` subprocess instead where the process is what is tested: signals, exit
 statuses, the command line, a crawl's own memory.
 """
@@ -15,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import atexit
 import gc
+import json
 import logging
 import threading
 from collections.abc import Sequence
@@ -24,11 +28,15 @@ from typing import Any
 
 from scrapy.crawler import AsyncCrawlerRunner, Crawler
 from scrapy.settings import Settings
+from scrapy.spiderloader import get_spider_loader
 from scrapy.utils.log import DEFAULT_LOGGING
 from scrapy.utils.reactor import install_reactor, is_reactor_installed, verify_installed_reactor
 
 from crawler.commands.crawl import crawl_failures
 from crawler.demo import REPLICA_SETTINGS
+from crawler.harvest.health import OK
+from crawler.harvest.progress import run_figures
+from crawler.harvest.schedule import spider_plan
 
 PROJECT_SETTINGS = "crawler.settings"
 LOG_FORMAT = "%(asctime)s [%(name)s] %(levelname)s: %(message)s"  # Scrapy's LOG_FORMAT
@@ -57,6 +65,17 @@ class Crawled:
     def failures(self) -> list[str]:
         """Why `scrapy crawl` would exit 1 ([] when it would exit 0)."""
         return crawl_failures(self.stats)
+
+    def harvest_failures(self) -> list[str]:
+        """Why `scrapy harvest --once` would not exit 0 for this run ([] when it would): it did not
+        finish by itself, or its health verdict is not ok (crawler.commands.harvest, Command.report)."""
+        figures = run_figures("", self.stats)
+        problems = []
+        if figures["finish_reason"] != "finished":
+            problems.append(f"finish reason {figures['finish_reason']}")
+        if figures["verdict"] != OK:
+            problems.append(f"verdict {figures['verdict']}")
+        return problems
 
 
 class Crawling:
@@ -118,19 +137,23 @@ def project_settings(overrides: dict[str, Any]) -> Settings:
     return settings
 
 
-def start_crawls(runs: list[tuple[str, dict[str, str]]], overrides: dict[str, Any]) -> Crawling:
-    """Start crawls of (spider, spider arguments) one after the other, in the background."""
+def start_crawls(
+    runs: list[tuple[str, dict[str, str]]], overrides: dict[str, Any], *, together: bool = False
+) -> Crawling:
+    """Start crawls of (spider, spider arguments) one after the other (`together`: all at once, as
+    `scrapy harvest` runs them), in the background."""
     settings = project_settings(overrides)
     loop = _reactor_loop(settings)
     log = _Log(settings["LOG_LEVEL"])
 
     async def crawl_each() -> list[Crawler]:
         runner = AsyncCrawlerRunner(settings)
-        crawlers = []
-        for spider, arguments in runs:
-            crawler = runner.create_crawler(spider)
-            crawlers.append(crawler)
-            await runner.crawl(crawler, **arguments)
+        crawlers = [runner.create_crawler(spider) for spider, _ in runs]
+        if together:
+            await asyncio.gather(*(runner.crawl(c, **a) for c, (_, a) in zip(crawlers, runs, strict=True)))
+        else:
+            for crawler, (_, arguments) in zip(crawlers, runs, strict=True):
+                await runner.crawl(crawler, **arguments)
         return crawlers
 
     return Crawling(asyncio.run_coroutine_threadsafe(crawl_each(), loop), log)
@@ -145,6 +168,23 @@ def crawl(spider: str, overrides: dict[str, Any], timeout: float = 120, **argume
     """`scrapy crawl SPIDER -a NAME=VALUE… -s NAME=VALUE…` in this process: its stats and log."""
     [crawled] = start_crawl(spider, overrides, **arguments).wait(timeout)
     return crawled
+
+
+def harvest_runs(overrides: dict[str, Any], *spiders: str) -> list[tuple[str, dict[str, str]]]:
+    """The crawls `scrapy harvest --once [--spider NAME…]` makes of HARVEST_SPIDERS (JSON, in `overrides`)."""
+    known = get_spider_loader(project_settings(overrides)).list()
+    return spider_plan(json.loads(overrides["HARVEST_SPIDERS"]), list(spiders), known)
+
+
+def start_harvest(overrides: dict[str, Any], *spiders: str) -> Crawling:
+    """`scrapy harvest --once [--spider NAME…]` of HARVEST_SPIDERS in this process, in the background:
+    its crawls, all at once; not the command's lock, progress line or summary table."""
+    return start_crawls(harvest_runs(overrides, *spiders), overrides, together=True)
+
+
+def harvest(overrides: dict[str, Any], *spiders: str, timeout: float = 120) -> list[Crawled]:
+    """`scrapy harvest --once [--spider NAME…]` of HARVEST_SPIDERS in this process: what its crawls left."""
+    return start_harvest(overrides, *spiders).wait(timeout)
 
 
 def _reactor_loop(settings: Settings) -> asyncio.AbstractEventLoop:

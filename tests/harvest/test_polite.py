@@ -2,22 +2,32 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
+import importlib.util
 from datetime import date
+from types import ModuleType
 
 import pytest
 
+import crawler.settings
 from replica.site import build_site
-from tests.conftest import ROOT
-from tests.harvest.replica import db_url_in, harvest_command, query, replica, request_log, url_of
+from tests.crawling import harvest, settings_of
+from tests.harvest.replica import FAST, db_url_in, query, replica, request_log, spiders_config, url_of
 
 pytestmark = pytest.mark.slow
 
 ARTICLES, END = 40, date(2026, 11, 27)
 
 
-def test_faults_are_retried_politely_and_nothing_is_lost(tmp_path):
+def fresh_settings() -> ModuleType:
+    """crawler/settings.py run again, reading the environment as a new `scrapy` process would."""
+    spec = importlib.util.spec_from_file_location("fresh_settings", crawler.settings.__file__)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_faults_are_retried_politely_and_nothing_is_lost(tmp_path, monkeypatch):
     site = build_site(ARTICLES, END)
     news = [e for e in site.articles("news") if e.host == "main"]
     flaky_500, reset, busy_503 = news[3].path, news[5].path, news[7].path
@@ -25,10 +35,13 @@ def test_faults_are_retried_politely_and_nothing_is_lost(tmp_path):
     db_url = db_url_in(tmp_path)
     with replica("--articles", str(ARTICLES), "--end-date", END.isoformat(), "--faults", faults,
                  "--retry-after", "2") as info:  # fmt: skip
-        env = {**os.environ, "HARVEST_CONTACT": "archive@example.org"}
-        command = harvest_command(db_url, info, "--once", "--spider", "xcgb_news")
-        result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=180, env=env)
-        assert result.returncode == 0, result.stderr[-3000:]
+        monkeypatch.setenv("HARVEST_CONTACT", "archive@example.org")
+        contact = fresh_settings()  # the User-Agent a harvest started with HARVEST_CONTACT gets
+        overrides = {"HARVEST_DB_URL": db_url, "HARVEST_SPIDERS": spiders_config(info), **settings_of(FAST),
+                     "HARVEST_CONTACT": contact.HARVEST_CONTACT,
+                     "USER_AGENT": contact.USER_AGENT}  # fmt: skip
+        [crawled] = harvest(overrides, "xcgb_news", timeout=180)
+        assert not crawled.harvest_failures(), crawled.log[-3000:]
         log = request_log(info)
 
     def times(path: str) -> list[tuple[float, int]]:

@@ -8,7 +8,8 @@ import pytest
 
 from replica.evolution import CORRECTION, correct_articles
 from replica.site import build_site
-from tests.harvest.replica import db_url_in, query, replica, run_harvest, url_of
+from tests.crawling import harvest, settings_of
+from tests.harvest.replica import FAST, db_url_in, query, replica, spiders_config, url_of
 
 pytestmark = pytest.mark.slow
 
@@ -16,18 +17,23 @@ ARTICLES = 60
 END = date.today()  # the newest news articles are inside the 3-day window
 
 
+def harvest_news(db_url: str, info: dict) -> None:
+    """`scrapy harvest --once --spider xcgb_news` in this process; it must exit 0 (finished, verdict ok)."""
+    overrides = {"HARVEST_DB_URL": db_url, "HARVEST_SPIDERS": spiders_config(info), **settings_of(FAST)}
+    [crawled] = harvest(overrides, "xcgb_news")
+    assert not crawled.harvest_failures(), crawled.log[-3000:]
+
+
 def test_corrected_articles_become_revisions_and_nothing_counts_as_new(tmp_path):
     db_url = db_url_in(tmp_path)
     args = ("--articles", str(ARTICLES), "--end-date", END.isoformat())
     with replica(*args) as info:
-        first = run_harvest(db_url, info, "--once", "--spider", "xcgb_news")
-        assert first.returncode == 0, first.stderr[-3000:]
+        harvest_news(db_url, info)
         port = info["port"]
     stored = query(db_url, "SELECT count(*) FROM articles")[0][0]
 
     with replica(*args, "--correct", "2", "--port", str(port)) as info:
-        second = run_harvest(db_url, info, "--once", "--spider", "xcgb_news")
-        assert second.returncode == 0, second.stderr[-3000:]
+        harvest_news(db_url, info)
         corrected = {url_of(info, e) for e in correct_articles(build_site(ARTICLES, END), 2)}
 
     [(new, updated, unchanged)] = query(
