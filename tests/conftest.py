@@ -25,6 +25,18 @@ for _var in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROX
     os.environ.pop(_var, None)
 os.environ["NO_PROXY"] = os.environ["no_proxy"] = "*"
 
+
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
+    """`make test`'s `-n auto`: one worker more than the cores this process may use.
+
+    Part of the suite waits rather than computes (replica latencies, locks held on purpose,
+    crawls' idle seconds): a third worker keeps 2 cores busy. Measured on 2 cores, the whole
+    suite: 149-160 s with 2 workers, 133 s with 3, 139 s with 4.
+    """
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return cores + 1
+
+
 # One replica layout for every test: 80 stories, newest issue on Friday 2026-11-27.
 REPLICA_ARTICLES = 80
 REPLICA_END = date(2026, 11, 27)
