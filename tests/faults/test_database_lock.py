@@ -36,7 +36,7 @@ pytestmark = pytest.mark.slow
 
 def test_downloads_go_on_while_the_archive_is_locked_and_every_article_is_stored_once(tmp_path):
     """A 3 s lock mid-crawl: requests keep completing, no timeout, every article stored exactly once."""
-    articles, lock = 200, 3.0
+    articles, lock = 300, 3.0  # ~190 pages at up to ~40 answers a second: longer than the lock
     path = tmp_path / "harvest.sqlite3"
     db_url = f"sqlite:///{path}"
     make_engine(db_url).dispose()  # the schema made beforehand: the first rows are not long behind the pages
@@ -64,10 +64,10 @@ def test_downloads_go_on_while_the_archive_is_locked_and_every_article_is_stored
     # answers come in bursts on a busy machine); 0 with storage on the reactor.
     assert during >= 3, f"only {during} requests answered during the {lock:.0f} s lock"
     assert late >= 1, f"no request answered in the last {lock / 2:.1f} s of the lock"
-    before = sum(t < locked_at for t in answered)
-    assert any(t >= released_at for t in answered), (
-        f"the crawl did not go on after the lock ({before} before it)"
-    )
+    # The lock began mid-crawl. Whether downloads are left for after it varies (answers come in
+    # bursts: 0 to 76 after it, 40 to 110 during it, measured): all of them done inside the lock is
+    # the behaviour this test asks for, not a failure of it.
+    assert any(t < locked_at for t in answered), "the lock began before the crawl: the test proves nothing"
     assert "harvest/errors/timeout" not in crawled.stats
     assert crawled.stats["finish_reason"] == "finished"
     urls = stored(db_url)
