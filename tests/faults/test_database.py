@@ -35,7 +35,7 @@ ARTICLES = 20
 
 @pytest.mark.slow
 def test_a_lock_that_outlasts_the_retries_stops_the_crawl_and_the_next_one_completes(tmp_path):
-    articles = 150  # the crawl still runs when the retries give up (about 1 s after the lock)
+    articles = 300  # the crawl must still run when the retries give up (150 was once too few: finished)
     path = tmp_path / "harvest.sqlite3"
     db_url = f"sqlite:///{path}"
     with replica("--articles", str(articles), "--end-date", END, "--latency", "0.05") as info:
