@@ -63,7 +63,11 @@ def derived_table(name: str, sources: Sequence[Path], build: Callable[[], T]) ->
 
     `name` names the table's file; `build` must return plain values marshal can write.
     """
-    folder = cache_dir()
+    try:
+        folder = cache_dir()
+    except RuntimeError as error:  # no home folder to be found (no $HOME, no password entry)
+        logger.debug("Derived table %s not kept: %s", name, error)
+        return build()
     path = folder / f"{name}-{_digest(name, sources, build)}.marshal"
     try:
         table: T = marshal.loads(path.read_bytes())

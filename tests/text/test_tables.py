@@ -88,6 +88,21 @@ def test_a_cache_folder_that_cannot_be_made_only_costs_the_build(
     assert build.builds == 2
 
 
+def test_no_home_folder_only_costs_the_build(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv(CACHE_ENV, raising=False)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+
+    def no_home() -> Path:
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    source = tmp_path / "words.txt"
+    source.write_text("村\n", "utf-8")
+    build = Builder(source)
+    assert derived_table("words", [source], build) == {"村": 1}
+    assert build.builds == 1
+
+
 def test_the_real_tables_read_back_equal_what_their_data_gives(cache: Path) -> None:
     script._jieba_char_counts.cache_clear()
     gazetteer.divisions.cache_clear()
