@@ -27,8 +27,14 @@ from replica.model import MAIN
 from replica.site import build_site
 from replica.traps import add_traps
 from tests.conftest import ROOT
-from tests.crawling import harvest, settings_of
-from tests.harvest.replica import FAST, db_url_in, harvest_command, query, replica, spiders_config
+from tests.crawling import harvest
+from tests.harvest.replica import (
+    db_url_in,
+    harvest_command,
+    harvest_settings,
+    query,
+    replica,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -50,9 +56,7 @@ def faulty_site():
 
 def harvest_clean(db_url: str, info: dict, since: str) -> tuple[list[str], str]:
     """`scrapy harvest --once` of both spiders in this process: why it would not exit 0 (or []), its log."""
-    overrides = {"HARVEST_DB_URL": db_url, "HARVEST_SPIDERS": spiders_config(info, since=since),
-                 **settings_of(FAST), **settings_of(QUICK)}  # fmt: skip
-    crawled = harvest(overrides)
+    crawled = harvest(harvest_settings(db_url, info, *QUICK, since=since))
     return [problem for run in crawled for problem in run.harvest_failures()], crawled[0].log
 
 

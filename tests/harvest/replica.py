@@ -13,6 +13,7 @@ from sqlalchemy import create_engine, text
 
 from replica.process import running as replica  # noqa: F401 (the harvest tests import it from here)
 from tests.conftest import ROOT
+from tests.crawling import Crawled, harvest, settings_of
 
 # Tests harvest a replica on this machine: no politeness delays, quick retries.
 FAST = ["-s", "DOWNLOAD_DELAY=0", "-s", "AUTOTHROTTLE_ENABLED=False", "-s", "HARVEST_RETRY_BACKOFF_BASE=0.2",
@@ -36,6 +37,32 @@ def spiders_config(info: dict[str, Any], *, since: str | None = None) -> str:
 def harvest_command(db_url: str, info: dict[str, Any], *args: str, since: str | None = None) -> list[str]:
     return [sys.executable, "-m", "scrapy", "harvest", *args, "-s", f"HARVEST_DB_URL={db_url}",
             "-s", f"HARVEST_SPIDERS={spiders_config(info, since=since)}", *FAST]  # fmt: skip
+
+
+def harvest_settings(
+    db_url: str, info: dict[str, Any], *settings: str, since: str | None = None
+) -> dict[str, str]:
+    """harvest_command's `-s` options (and `settings`) as the settings of a harvest in this process."""
+    return {"HARVEST_DB_URL": db_url, "HARVEST_SPIDERS": spiders_config(info, since=since),
+            **settings_of((*FAST, *settings))}  # fmt: skip
+
+
+def harvest_in_process(
+    db_url: str,
+    info: dict[str, Any],
+    *spiders: str,
+    settings: tuple[str, ...] = (),
+    since: str | None = None,
+    timeout: float = 120,
+    **overrides: str,
+) -> list[Crawled]:
+    """`scrapy harvest --once [--spider NAME…]` of the replica in this process (tests/crawling.py):
+    each run must be one the command exits 0 for (finished, verdict ok)."""
+    crawled = harvest({**harvest_settings(db_url, info, *settings, since=since), **overrides}, *spiders,
+                      timeout=timeout)  # fmt: skip
+    for run in crawled:
+        assert not run.harvest_failures(), run.log[-3000:]
+    return crawled
 
 
 def run_harvest(db_url: str, info: dict[str, Any], *args: str, since: str | None = None, **kw: Any):

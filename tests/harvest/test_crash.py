@@ -12,8 +12,14 @@ import pytest
 from crawler.db.store import content_sha256
 from replica.site import build_site
 from tests.conftest import ROOT
-from tests.crawling import harvest, settings_of
-from tests.harvest.replica import FAST, db_url_in, harvest_command, query, replica, spiders_config, url_of
+from tests.harvest.replica import (
+    db_url_in,
+    harvest_command,
+    harvest_in_process,
+    query,
+    replica,
+    url_of,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -56,17 +62,6 @@ def assert_archive_matches_replica(db_url: str, info: dict) -> None:
         assert raw_page_id in raw_ids, f"{url}: raw page missing"
 
 
-def harvest_again(db_url: str, info: dict) -> None:
-    """The next `scrapy harvest --once`, in this process (what it does, not the process, is tested)."""
-    overrides = {
-        "HARVEST_DB_URL": db_url,
-        "HARVEST_SPIDERS": spiders_config(info, since=SINCE),
-        **settings_of(FAST),
-    }
-    for crawled in harvest(overrides):
-        assert not crawled.harvest_failures(), crawled.log[-3000:]
-
-
 def test_sigkill_mid_run_then_rerun_completes_the_archive(tmp_path):
     db_url = db_url_in(tmp_path)
     with replica("--articles", str(ARTICLES), "--end-date", END.isoformat(), "--latency", "0.03") as info:
@@ -78,7 +73,7 @@ def test_sigkill_mid_run_then_rerun_completes_the_archive(tmp_path):
         stored_before = query(db_url, "SELECT count(*) FROM articles")[0][0]
         assert 0 < stored_before < len(build_site(ARTICLES, END).articles())
 
-        harvest_again(db_url, info)
+        harvest_in_process(db_url, info, since=SINCE)  # what it does, not the process, is tested
         assert_archive_matches_replica(db_url, info)
         runs = query(db_url, "SELECT finish_reason FROM crawl_runs ORDER BY id")
         assert [reason for (reason,) in runs[-2:]] == ["finished", "finished"]
@@ -98,5 +93,5 @@ def test_sigterm_finishes_the_open_batch_and_records_shutdown(tmp_path):
         stored = query(db_url, "SELECT count(*) FROM articles")[0][0]
         assert stored == sum(new for *_, new in runs), "every article handed to storage was written"
 
-        harvest_again(db_url, info)
+        harvest_in_process(db_url, info, since=SINCE)  # what it does, not the process, is tested
         assert_archive_matches_replica(db_url, info)

@@ -13,16 +13,14 @@ import pytest
 from crawler.harvest.lock import harvest_lock
 from replica.site import build_site
 from tests.conftest import ROOT
-from tests.crawling import harvest, settings_of
 from tests.harvest.replica import (
-    FAST,
     db_url_in,
     harvest_command,
+    harvest_in_process,
     query,
     replica,
     request_log,
     run_harvest,
-    spiders_config,
     url_of,
 )
 
@@ -38,23 +36,12 @@ def is_article(path: str) -> bool:
     return "/con/" in path or "/t20" in path
 
 
-def harvest_once(db_url: str, info: dict) -> None:
-    """`scrapy harvest --once` (-s HARVEST_EPAPER_DAYS=60) in this process; it must exit 0."""
-    overrides = {
-        "HARVEST_DB_URL": db_url,
-        "HARVEST_SPIDERS": spiders_config(info),
-        **settings_of((*FAST, *WIDE)),
-    }
-    for crawled in harvest(overrides):
-        assert not crawled.harvest_failures(), crawled.log[-3000:]
-
-
 def test_second_run_fetches_no_article_and_third_only_the_added(tmp_path):
     """The first and third harvests run in this process; the second is the command (its summary)."""
     db_url = db_url_in(tmp_path)
     replica_args = ("--articles", str(ARTICLES), "--end-date", END.isoformat())
     with replica(*replica_args) as info:
-        harvest_once(db_url, info)
+        harvest_in_process(db_url, info, settings=WIDE)
         expected = {url_of(info, e) for e in build_site(ARTICLES, END).articles()}
         assert {url for (url,) in query(db_url, "SELECT url FROM articles")} == expected
         seen = len(request_log(info))
@@ -69,7 +56,7 @@ def test_second_run_fetches_no_article_and_third_only_the_added(tmp_path):
         port = info["port"]
 
     with replica(*replica_args, "--add", "20", "--port", str(port)) as info:
-        harvest_once(db_url, info)
+        harvest_in_process(db_url, info, settings=WIDE)
         fetched = {r["path"] for r in request_log(info) if is_article(r["path"])}
         site = build_site(ARTICLES, END)
         old = {e.path for e in site.manifest}

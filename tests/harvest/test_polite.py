@@ -10,8 +10,14 @@ import pytest
 
 import crawler.settings
 from replica.site import build_site
-from tests.crawling import harvest, settings_of
-from tests.harvest.replica import FAST, db_url_in, query, replica, request_log, spiders_config, url_of
+from tests.harvest.replica import (
+    db_url_in,
+    harvest_in_process,
+    query,
+    replica,
+    request_log,
+    url_of,
+)
 
 pytestmark = pytest.mark.slow
 
@@ -37,11 +43,8 @@ def test_faults_are_retried_politely_and_nothing_is_lost(tmp_path, monkeypatch):
                  "--retry-after", "2") as info:  # fmt: skip
         monkeypatch.setenv("HARVEST_CONTACT", "archive@example.org")
         contact = fresh_settings()  # the User-Agent a harvest started with HARVEST_CONTACT gets
-        overrides = {"HARVEST_DB_URL": db_url, "HARVEST_SPIDERS": spiders_config(info), **settings_of(FAST),
-                     "HARVEST_CONTACT": contact.HARVEST_CONTACT,
-                     "USER_AGENT": contact.USER_AGENT}  # fmt: skip
-        [crawled] = harvest(overrides, "xcgb_news", timeout=180)
-        assert not crawled.harvest_failures(), crawled.log[-3000:]
+        harvest_in_process(db_url, info, "xcgb_news", timeout=180, HARVEST_CONTACT=contact.HARVEST_CONTACT,
+                           USER_AGENT=contact.USER_AGENT)  # fmt: skip
         log = request_log(info)
 
     def times(path: str) -> list[tuple[float, int]]:

@@ -8,8 +8,7 @@ import pytest
 
 from replica.evolution import CORRECTION, correct_articles
 from replica.site import build_site
-from tests.crawling import harvest, settings_of
-from tests.harvest.replica import FAST, db_url_in, query, replica, spiders_config, url_of
+from tests.harvest.replica import db_url_in, harvest_in_process, query, replica, url_of
 
 pytestmark = pytest.mark.slow
 
@@ -19,9 +18,7 @@ END = date.today()  # the newest news articles are inside the 3-day window
 
 def harvest_news(db_url: str, info: dict) -> None:
     """`scrapy harvest --once --spider xcgb_news` in this process; it must exit 0 (finished, verdict ok)."""
-    overrides = {"HARVEST_DB_URL": db_url, "HARVEST_SPIDERS": spiders_config(info), **settings_of(FAST)}
-    [crawled] = harvest(overrides, "xcgb_news")
-    assert not crawled.harvest_failures(), crawled.log[-3000:]
+    harvest_in_process(db_url, info, "xcgb_news")
 
 
 def test_corrected_articles_become_revisions_and_nothing_counts_as_new(tmp_path):
