@@ -4,6 +4,11 @@
 articles (every page pre-rendered in memory, in its own process), checks that the server
 sustains several times the crawl's request rate, then runs A B A B … in this session against
 the same server and prints a Markdown report (also appended to bench/RESULTS.md by `make bench`).
+
+B's line gives, per run, the items its storage stage held because the archive's writer thread was
+full (`harvest/storage/waited`): back-pressure on a healthy database, which pauses downloads. It
+happens in many runs (the writer shares the GIL with the busy reactor) and is most of the spread
+of B's rate between runs.
 """
 
 from __future__ import annotations
@@ -105,11 +110,13 @@ def report(articles: int, pairs: int, big: int | None) -> str:
     b_rates = [b.pages / b.wall for _, b in runs]
     ratios = [b / a for a, b in zip(a_rates, b_rates, strict=True)]
     crawl_rate = max(a_rates)
+    held = [int(b.stats.get("harvest/storage/waited", 0)) for _, b in runs]
     lines += [
         f"- Server alone (16 keep-alive connections): **{server_rate:.0f} requests/s**, "
         f"{server_rate / crawl_rate:.1f}× the fastest crawl's request rate.",
         f"- A, bare spider: {spread(a_rates)} pages/s",
-        f"- B, product into SQLite: {spread(b_rates)} pages/s",
+        f"- B, product into SQLite: {spread(b_rates)} pages/s; items held for the writer "
+        f"(back-pressure on a healthy database), per run: {', '.join(map(str, held))}",
         f"- **B/A = {statistics.median(ratios):.2f}** (median of {pairs} pairs; "
         f"each {', '.join(f'{r:.2f}' for r in ratios)}) — goal ≥ 0.8",
         "",
