@@ -331,22 +331,56 @@ def _options(
     common one.
     """
     lead, trail = span.stream[2 * index], span.stream[2 * index + 1]
-    ends_here = [a.syllable for a in span.annotations if a.offset == 2 * index + 2]
+    ends_here = tuple(a.syllable for a in span.annotations if a.offset == 2 * index + 2)
     if lead is not None and trail is not None:  # read as it is: only its pinyin is checked
         char = gbk_char(lead, trail)
         return [char] if char and all(is_reading(char, syllable) for syllable in ends_here) else None
     inside = [a.syllable for a in span.annotations if a.offset == 1] if index == 0 else []
     leads = _leads_read(before, inside[0]) if inside and before is not None else None
+    guessed = lead is None and trail is None and not ends_here and leads is None
+    unmappable = trail is None and span.closing == "unmappable"
+    return list(
+        _char_options(
+            lead,
+            trail,
+            ends_here,
+            leads,
+            traditional,
+            neighbours if guessed else None,
+            unmappable,
+            span.next_lead if unmappable else None,
+        )
+    )
+
+
+@lru_cache(maxsize=4096)
+def _char_options(
+    lead: int | None,
+    trail: int | None,
+    ends_here: tuple[str, ...],
+    leads: frozenset[int] | None,
+    traditional: bool | None,
+    neighbours: tuple[str, str] | None,
+    unmappable: bool,
+    next_lead: int | None,
+) -> tuple[str, ...]:
+    """``_options`` for a character with a byte unknown, by all that decides them.
+
+    Kept: the same bytes, pinyin and neighbours come back from span to span, and each time
+    thousands of characters would be checked again. ``neighbours`` is given only for a
+    character that nothing but its neighbours can name, ``next_lead`` only for an unmappable
+    closing (``unmappable``).
+    """
     if lead is None and trail is None:
         if ends_here:
             entries = _chars_read(ends_here[0])
         elif leads is not None:
             entries = tuple(entry for lead_byte in sorted(leads) for entry in _entries(lead_byte, None))
         else:  # a guess: not every character it could be
+            assert neighbours is not None
             entries = _neighbours(*neighbours) + _frequent()
     else:
         entries = _entries(lead, trail)
-    unmappable = trail is None and span.closing == "unmappable"
     other_script = None if traditional is None else not traditional
     options = []
     for lead_byte, trail_byte, char in entries:
@@ -356,13 +390,13 @@ def _options(
             continue
         if other_script is not None and _script(char) is other_script:
             continue
-        if unmappable and (span.next_lead is None or gbk_char(trail_byte, span.next_lead) is not None):
+        if unmappable and (next_lead is None or gbk_char(trail_byte, next_lead) is not None):
             continue  # the byte pair read one off must have been no character
         if ends_here and not (_converted(char) and all(is_reading(char, syllable) for syllable in ends_here)):
             continue  # the mirrors annotate only characters their conversion changed
         if _restorable(char):
             options.append(char)
-    return list(dict.fromkeys(options))  # a character both a neighbour's and a common one
+    return tuple(dict.fromkeys(options))  # a character both a neighbour's and a common one
 
 
 def _guessed(span: Span, before: int | None) -> bool:
