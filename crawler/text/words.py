@@ -27,7 +27,7 @@ the words that can hold a candidate: one of three or four characters only where 
 characters before it begin a longer word (``_word_starts``). Its scores are reading_score's
 to the last bit. ``simplified`` converts a text with ``str.translate``, one character for
 one. The word table and its starts are kept on disk (``tables.py``): read back in about
-80 ms, where reading wordfreq's list and building them takes about 400 (the table alone
+80 ms, where reading wordfreq's list and building them takes about 350 (the table alone
 took 120 at every start before).
 """
 
@@ -73,7 +73,7 @@ def _word_tables() -> tuple[dict[str, float], frozenset[str]]:
     """The word model (``_word_log_probs``) and its words' starts (``_word_starts``).
 
     Read back from the derived table ``_read_word_list`` keeps (``tables.py``): about 80 ms
-    where reading wordfreq's list and building both takes 180.
+    where reading wordfreq's list and building both takes about 350 (once: then kept).
     """
     joined, bins, listed, others = derived_table("wordfreq-zh", [_word_list_file()], _read_word_list)
     words = joined.split(SEPARATOR)
@@ -112,10 +112,9 @@ def _read_word_list() -> tuple[str, list[tuple[int, int]], list[int], str]:
     if any(SEPARATOR in word for word in first_bin):
         raise ValueError(f"a listed word holds {SEPARATOR!r}: the word table cannot be kept joined")
     bins = [(index, len(list(run))) for index, run in itertools.groupby(first_bin.values())]
-    position = {word: number for number, word in enumerate(first_bin)}
     starts = {word[:length] for word in first_bin if len(word) > 2 for length in range(2, len(word))}
-    listed = sorted(position[start] for start in starts if start in position)
-    others = SEPARATOR.join(sorted(start for start in starts if start not in position))
+    listed = [number for number, word in enumerate(first_bin) if word in starts]
+    others = SEPARATOR.join(sorted(starts.difference(first_bin)))
     return SEPARATOR.join(first_bin), bins, listed, others
 
 
