@@ -43,6 +43,7 @@ from __future__ import annotations
 import itertools
 import logging
 import math
+import operator
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -56,7 +57,14 @@ from crawler.text.script import (
     script_counts,
     simplified_char,
 )
-from crawler.text.words import reading_score, word_list, word_score
+from crawler.text.words import (
+    Reading,
+    reading_score,
+    simple_word_score,
+    simple_word_scores,
+    simplified,
+    word_list,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -75,6 +83,7 @@ VARIANT = -8.0  # score added on a Traditional page for a character its converte
 MISPLACED = -8.0  # score added for a mark where none stands: ，， “， an unopened ” or a text ending in ，
 KNOWN_RANK = 9000  # a restored character must rank among jieba's commonest characters
 FREQUENT_RANK = 300  # a character with both bytes lost may be one of these (or a neighbour's)
+ROUNDING = 1e-6  # far more than the rounding error of a sum of a few scores (about 1e-14)
 SEPARATORS = frozenset("。，、；：？！")
 FINAL = frozenset("。！？…”’）》〉】」』—")  # marks a text or a quotation may end with
 CLOSERS = {"”": "“", "’": "‘", "）": "（", "》": "《", "〉": "〈", "】": "【", "」": "「", "』": "『"}
@@ -331,22 +340,56 @@ def _options(
     common one.
     """
     lead, trail = span.stream[2 * index], span.stream[2 * index + 1]
-    ends_here = [a.syllable for a in span.annotations if a.offset == 2 * index + 2]
+    ends_here = tuple(a.syllable for a in span.annotations if a.offset == 2 * index + 2)
     if lead is not None and trail is not None:  # read as it is: only its pinyin is checked
         char = gbk_char(lead, trail)
         return [char] if char and all(is_reading(char, syllable) for syllable in ends_here) else None
     inside = [a.syllable for a in span.annotations if a.offset == 1] if index == 0 else []
     leads = _leads_read(before, inside[0]) if inside and before is not None else None
+    guessed = lead is None and trail is None and not ends_here and leads is None
+    unmappable = trail is None and span.closing == "unmappable"
+    return list(
+        _char_options(
+            lead,
+            trail,
+            ends_here,
+            leads,
+            traditional,
+            neighbours if guessed else None,
+            unmappable,
+            span.next_lead if unmappable else None,
+        )
+    )
+
+
+@lru_cache(maxsize=4096)
+def _char_options(
+    lead: int | None,
+    trail: int | None,
+    ends_here: tuple[str, ...],
+    leads: frozenset[int] | None,
+    traditional: bool | None,
+    neighbours: tuple[str, str] | None,
+    unmappable: bool,
+    next_lead: int | None,
+) -> tuple[str, ...]:
+    """``_options`` for a character with a byte unknown, by all that decides them.
+
+    Kept: the same bytes, pinyin and neighbours come back from span to span, and each time
+    thousands of characters would be checked again. ``neighbours`` is given only for a
+    character that nothing but its neighbours can name, ``next_lead`` only for an unmappable
+    closing (``unmappable``).
+    """
     if lead is None and trail is None:
         if ends_here:
             entries = _chars_read(ends_here[0])
         elif leads is not None:
             entries = tuple(entry for lead_byte in sorted(leads) for entry in _entries(lead_byte, None))
         else:  # a guess: not every character it could be
+            assert neighbours is not None
             entries = _neighbours(*neighbours) + _frequent()
     else:
         entries = _entries(lead, trail)
-    unmappable = trail is None and span.closing == "unmappable"
     other_script = None if traditional is None else not traditional
     options = []
     for lead_byte, trail_byte, char in entries:
@@ -356,13 +399,13 @@ def _options(
             continue
         if other_script is not None and _script(char) is other_script:
             continue
-        if unmappable and (span.next_lead is None or gbk_char(trail_byte, span.next_lead) is not None):
+        if unmappable and (next_lead is None or gbk_char(trail_byte, next_lead) is not None):
             continue  # the byte pair read one off must have been no character
         if ends_here and not (_converted(char) and all(is_reading(char, syllable) for syllable in ends_here)):
             continue  # the mirrors annotate only characters their conversion changed
         if _restorable(char):
             options.append(char)
-    return list(dict.fromkeys(options))  # a character both a neighbour's and a common one
+    return tuple(dict.fromkeys(options))  # a character both a neighbour's and a common one
 
 
 def _guessed(span: Span, before: int | None) -> bool:
@@ -404,16 +447,29 @@ def _context(text: str, start: int, end: int) -> tuple[str, str]:
 
 
 def _word_pairs(first: list[str], last: list[str]) -> list[tuple[str, str]]:
-    """The pairs of a first and a last option that make a two-character word."""
+    """The pairs of a first and a last option that make a two-character word (in no order)."""
     table = _word_neighbours()
-    by_simplified: dict[str, list[str]] = {}
-    for char in last:
-        by_simplified.setdefault(simplified_char(char), []).append(char)
+    firsts, lasts = _by_simplified(first), _by_simplified(last)
     pairs: list[tuple[str, str]] = []
-    for char in first:
-        for follower in table.get(">" + simplified_char(char), frozenset()) & by_simplified.keys():
-            pairs.extend((char, other) for other in by_simplified[follower])
+    if len(firsts) <= len(lasts):  # the fewer characters are looked up, in sets that intersect fast
+        followers = frozenset(lasts)
+        for simple, chars in firsts.items():
+            for follower in table.get(">" + simple, frozenset()) & followers:
+                pairs.extend(itertools.product(chars, lasts[follower]))
+    else:
+        leaders = frozenset(firsts)
+        for simple, chars in lasts.items():
+            for leader in table.get("<" + simple, frozenset()) & leaders:
+                pairs.extend(itertools.product(firsts[leader], chars))
     return pairs
+
+
+def _by_simplified(chars: list[str]) -> dict[str, list[str]]:
+    """Characters by their Simplified form."""
+    found: dict[str, list[str]] = {}
+    for char, simple in zip(chars, map(simplified_char, chars), strict=True):
+        found.setdefault(simple, []).append(char)
+    return found
 
 
 def _score(text: str) -> float:
@@ -424,10 +480,9 @@ def _best(scored: list[tuple[float, str]], keep: int) -> list[tuple[float, str]]
     return sorted(scored, reverse=True)[:keep]
 
 
-def _echo(seen: frozenset[str], window: str) -> float:
-    """A bonus for each pair of characters in the window that the text also has elsewhere."""
-    simple = "".join(simplified_char(char) for char in window)
-    return ECHO * sum(simple[i : i + 2] in seen for i in range(len(simple) - 1))
+def _echo(echo_text: str, window: str) -> float:
+    """A bonus for each pair of characters in the window (Simplified) that ``echo_text`` also has."""
+    return ECHO * sum(map(echo_text.__contains__, map(operator.add, window, window[1:])))
 
 
 def _clash(first: str, second: str) -> bool:
@@ -448,9 +503,10 @@ class _Marks:
     @classmethod
     def around(cls, text: str, span: Span) -> _Marks:
         before, after = text[: span.start], text[span.end :]
+        present = [(c, o) for c, o in CLOSERS.items() if c in text or o in text]  # others count 0
         return cls(
-            frozenset(o for c, o in CLOSERS.items() if before.count(o) > before.count(c)),
-            frozenset(o for c, o in CLOSERS.items() if after.count(c) > after.count(o)),
+            frozenset(o for c, o in present if before.count(o) > before.count(c)),
+            frozenset(o for c, o in present if after.count(c) > after.count(o)),
             not after.strip(),
         )
 
@@ -463,14 +519,37 @@ class _Marks:
         return count + (self.at_end and last in FULL_WIDTH_PUNCTUATION and last not in FINAL)
 
 
-def _pairs(text: str) -> frozenset[str]:
-    """Every pair of adjacent characters in the text (Simplified, pinyin left out)."""
-    simple = "".join(simplified_char(char) for char in _ANNOTATION_RE.sub("", text))
-    return frozenset(simple[i : i + 2] for i in range(len(simple) - 1))
+def _most_added(combos: list[tuple[str, ...]]) -> float:
+    """The most that echoes, bonuses and marks add to the reading score of any of ``combos``, and a little.
+
+    Each option has a window of echoes around it, of a pair more than its characters (one,
+    as a rule), and a bonus; marks only take away. The little is for the rounding of the
+    sums (far below it): a combination that cannot reach another's score by this much never
+    would, and need not be scored in full.
+    """
+    if MISPLACED > 0:  # marks that add: no bound short of counting them
+        return math.inf
+    options = max(map(len, combos))
+    pairs = max(map(len, itertools.chain.from_iterable(combos))) + 1
+    return options * (pairs * max(ECHO, 0.0) + max(CHAR_ECHO, 0.0) + max(VARIANT, 0.0)) + ROUNDING
 
 
-def _resolve(text: str, span: Span, traditional: bool | None, seen: frozenset[str] = frozenset()) -> Outcome:
-    """Choose the reading of a span by the words it forms, or say why it is left."""
+def _echo_text(text: str, simple: str) -> str:
+    """The text whose pairs of adjacent characters echo: ``simple``, the text Simplified, pinyin left out."""
+    kept, start = [], 0
+    for match in _ANNOTATION_RE.finditer(text):  # where it stands in both: one character for one
+        kept.append(simple[start : match.start()])
+        start = match.end()
+    kept.append(simple[start:])
+    return "".join(kept)
+
+
+def _resolve(text: str, span: Span, traditional: bool | None, simple: str, echo_text: str) -> Outcome:
+    """Choose the reading of a span by the words it forms, or say why it is left.
+
+    ``simple`` is the text Simplified (``words.simplified``: one character for one),
+    ``echo_text`` the same without its pinyin (``_echo_text``).
+    """
     if span.closing == "swallowed":
         return Outcome(None, "ascii-lost")
     if not _fixed_pinyin_fits(span):
@@ -489,52 +568,108 @@ def _resolve(text: str, span: Span, traditional: bool | None, seen: frozenset[st
             return Outcome(None, "both-bytes-lost" if lost else "no-reading")
         per_char.append(options)
     middle = "".join(options[0] for options in per_char[1:-1])
-    head, tail = middle[:CONTEXT], middle[-CONTEXT:]
     first, last = per_char[0], per_char[-1]
     marks = _Marks.around(text, span)
-    elsewhere = frozenset(map(simplified_char, {*text[: span.start], *text[span.end :]}))
 
+    # Candidates are scored in Simplified, the way reading_score reads them, and the context
+    # before them is segmented once (words.Reading): the same scores, not computed again.
+    simple_left, simple_middle = simplified(left), simplified(middle)  # one character for one
+    simple_head, simple_tail = simple_middle[:CONTEXT], simple_middle[-CONTEXT:]
+    left_end, middle_start, middle_end = simple_left[-1:], simple_middle[:1], simple_middle[-1:]
+    after_left, after_tail = Reading(simple_left, SINGLE), Reading(simple_tail, SINGLE)
+    after_first: dict[str, Reading] = {}  # the context, a first character and the middle
+    marked = not FULL_WIDTH_PUNCTUATION.isdisjoint(left[-1:] + middle)
     bonuses: dict[str, float] = {}
 
     def bonus(char: str) -> float:
         if char not in bonuses:
-            echo = simplified_char(char) in elsewhere
+            # the text has its Simplified form outside the span (one character, as every text's)
+            form = simplified_char(char)
+            found = simple.find(form, 0, span.start) >= 0 or simple.find(form, span.end) >= 0
+            echo = len(form) == 1 and found
             bonuses[char] = VARIANT * _variant(char, traditional) + CHAR_ECHO * echo
         return bonuses[char]
 
-    def score(combo: tuple[str, ...], right: str) -> float:
-        value = _fit(combo, right) + sum(map(bonus, combo))
-        reading = left[-1:] + combo[0] + middle + "".join(combo[1:]) + right[:1]
-        if not FULL_WIDTH_PUNCTUATION.isdisjoint(reading):
-            value += MISPLACED * marks.misplaced(combo, reading)
-        return value
-
-    def _fit(combo: tuple[str, ...], right: str) -> float:
-        if len(combo) == 1:
-            return _score(left + combo[0] + right) + _echo(seen, left[-1:] + combo[0] + right[:1])
-        echo = _echo(seen, left[-1:] + combo[0] + middle[:1])
-        echo += _echo(seen, middle[-1:] + combo[1] + right[:1])
+    def readings(combos: list[tuple[str, ...]], simple_right: str) -> list[float]:
+        """How well each combination reads in its context (``_score``, the middle between)."""
+        if len(per_char) == 1:
+            return after_left.scores([simplified_char(char) for (char,) in combos], simple_right)
+        firsts = {char: simplified_char(char) for char, _ in combos}
+        lasts = {char: simplified_char(char) for _, char in combos}
         if len(middle) >= 2 * CONTEXT:  # the ends are scored apart: no word spans the middle
-            return _score(left + combo[0] + head) + _score(tail + combo[1] + right) + echo
-        return _score(left + combo[0] + middle + combo[1] + right) + echo
+            heads = dict(zip(firsts, after_left.scores(list(firsts.values()), simple_head), strict=True))
+            tails = dict(zip(lasts, after_tail.scores(list(lasts.values()), simple_right), strict=True))
+            return [heads[first] + tails[last] for first, last in combos]
+        following: dict[str, list[str]] = {}
+        for first, last in combos:
+            following.setdefault(first, []).append(last)
+        scores: dict[tuple[str, ...], float] = {}
+        for first, chars in following.items():
+            if first not in after_first:
+                after_first[first] = after_left.then(firsts[first] + simple_middle)
+            ends = after_first[first].scores([lasts[char] for char in chars], simple_right)
+            scores.update(((first, char), score) for char, score in zip(chars, ends, strict=True))
+        return [scores[combo] for combo in combos]
 
     def ranked(
         first: list[str], last: list[str], right: str, *, pairs: bool = True
     ) -> list[tuple[float, tuple[str, ...]]]:
+        """The best two combinations of a first and a last option, with their scores."""
+        simple_right = simplified(right)
+        right_start = simple_right[:1]
         if not pairs:  # a rough cut first: the character with the one before it
-            before = left[-1:] if len(per_char) == 1 else tail[-1:]
-            alone = word_score(before) + SINGLE
-            rough = [(max(word_score(before + c), alone + word_score(c) + SINGLE), c) for c in last]
+            before = left_end if len(per_char) == 1 else simple_tail[-1:]
+            alone = simple_word_score(before) + SINGLE
+            simple = list(map(simplified_char, last))
+            paired, lone = simple_word_scores(map(before.__add__, simple)), simple_word_scores(simple)
+            # max(word, alone + score + SINGLE) for each, in C
+            rough_scores = map(max, paired, map(SINGLE.__radd__, map(alone.__add__, lone)))
+            rough = list(zip(rough_scores, last, strict=True))
             last = [c for _, c in _best(rough, KEEP)]
             first = last if len(per_char) == 1 else first
         if len(per_char) > 1 and len(first) * len(last) > KEEP * KEEP:
             words = _word_pairs(first, last) if len(per_char) == 2 and pairs else []
-            first = [c for _, c in _best([(_score(left + c + head), c) for c in first], KEEP)]
-            last = [c for _, c in _best([(_score(tail + c + right), c) for c in last], KEEP)]
+            heads = after_left.scores(list(map(simplified_char, first)), simple_head)
+            tails = after_tail.scores(list(map(simplified_char, last)), simple_right)
+            first = [c for _, c in _best(list(zip(heads, first, strict=True)), KEEP)]
+            last = [c for _, c in _best(list(zip(tails, last, strict=True)), KEEP)]
             combos: list[tuple[str, ...]] = list({*itertools.product(first, last), *words})
         else:
             combos = [(c,) for c in first] if len(per_char) == 1 else list(itertools.product(first, last))
-        return sorted(((score(combo, right), combo) for combo in combos), reverse=True)
+        marked_here = marked or not FULL_WIDTH_PUNCTUATION.isdisjoint(right[:1])
+        # the echoes of a first character with what stands before and after it, of a last one
+        firsts: dict[str, float] = {}
+        lasts: dict[str, float] = {}
+
+        def echo(char: str, before: str, after: str, echoes: dict[str, float]) -> float:
+            if char not in echoes:
+                echoes[char] = _echo(echo_text, before + simplified_char(char) + after)
+            return echoes[char]
+
+        def score(combo: tuple[str, ...], reading: float) -> float:
+            if len(combo) == 1:
+                fit = reading + echo(combo[0], left_end, right_start, firsts)
+            else:
+                echoes = echo(combo[0], left_end, middle_start, firsts)
+                echoes += echo(combo[1], middle_end, right_start, lasts)
+                fit = reading + echoes
+            value = fit + sum(map(bonus, combo))
+            if marked_here or not FULL_WIDTH_PUNCTUATION.isdisjoint(combo):
+                text = left[-1:] + combo[0] + middle + "".join(combo[1:]) + right[:1]
+                value += MISPLACED * marks.misplaced(combo, text)
+            return value
+
+        # The full score is the reading's and at most _most_added(...) more: combinations are
+        # scored in full best reading first, until no other can reach the second best.
+        scores = readings(combos, simple_right)
+        most = _most_added(combos)
+        best: list[tuple[float, tuple[str, ...]]] = []
+        for index in sorted(range(len(combos)), key=scores.__getitem__, reverse=True):
+            if len(best) == 2 and scores[index] + most < best[1][0]:
+                break
+            combo = combos[index]
+            best = sorted([*best, (score(combo, scores[index]), combo)], reverse=True)[:2]
+        return best
 
     scored = ranked(per_char[0], per_char[-1], right)
     best_score, best = scored[0]
@@ -553,7 +688,8 @@ def _resolve(text: str, span: Span, traditional: bool | None, seen: frozenset[st
     chars = [best[0], *middle, *best[1:]]
     if not span.dangling:
         raw = _ANNOTATION_RE.sub("", text[span.start : span.end])
-        if _score(left + "".join(chars) + right) - _score(left + raw + right) < AS_IS_MARGIN:
+        repaired, as_is = (after_left.then(simplified(x + right)).score for x in ("".join(chars), raw))
+        if repaired - as_is < AS_IS_MARGIN:
             return Outcome(None, "as-is")
     pieces: list[str] = []
     for index, char in enumerate(chars):
@@ -582,17 +718,18 @@ def repair_mojibake(text: str, traditional: bool | None = None) -> tuple[str, li
     if traditional is None:
         trad, simp = script_counts(text)
         traditional = None if trad == simp else trad > simp
-    pairs = _pairs(text)
-    for match in _TRIGGER_RE.finditer(text):
+    simple = simplified(text)
+    echo_text = _echo_text(text, simple)
+    for match in _FAST_RE.finditer(text):  # where _TRIGGER_RE matches: it is slower to search with
         start = match.start()
-        if start < seen:
+        if start < seen or not _TRIGGER_RE.match(text, start):
             continue
         span = _read_span(text, start)
         if span is None:
             if text[start] == "\ufffd" or text[start + 1 : start + 2] in {"?", "\ufffd"}:
                 flags.append(f"mojibake-unrepaired:{start}:unread")
             continue
-        outcome = _resolve(text, span, traditional, pairs)
+        outcome = _resolve(text, span, traditional, simple, echo_text)
         if outcome.reason == "as-is" and not _looks_damaged(span):
             continue  # it reads as well as it stands: a question mark, not damage
         seen = span.end

@@ -2,9 +2,10 @@
 
 Every process that cleans a page (a crawl, `scrapy extract`, `reclean`) built the same tables
 at its first page: per-character counts folded from jieba's dictionary, the gazetteer from
-JioNLP's division list, the character classes of each script from OpenCC: about a second of
-CPU. `derived_table` builds such a table once, writes it to the cache folder and lets later
-processes read it back (a few milliseconds).
+JioNLP's division list, the character classes of each script from OpenCC, the word model
+from wordfreq's list: about a second of CPU. `derived_table` builds such a table once, writes
+it to the cache folder and lets later processes read it back (a few milliseconds; the word
+model, about 80).
 
 - Where: ``$HARVEST_CACHE_DIR``, else ``$XDG_CACHE_HOME/xcgb-harvester``, else
   ``~/.cache/xcgb-harvester``.
