@@ -178,10 +178,23 @@ def _double_byte_chars() -> tuple[tuple[int, int, str], ...]:
     return tuple(found)
 
 
-@lru_cache(maxsize=2048)
 def _chars_read(syllable: str) -> tuple[tuple[int, int, str], ...]:
-    """Every GBK character with its bytes that has a reading ``syllable``."""
-    return tuple(entry for entry in _double_byte_chars() if syllable in readings(entry[2]))
+    """Every GBK character with its bytes that has a reading ``syllable`` (in GBK order)."""
+    return _by_reading().get(syllable, ())
+
+
+@lru_cache(maxsize=1)
+def _by_reading() -> dict[str, tuple[tuple[int, int, str], ...]]:
+    """The GBK characters with their bytes by each of their readings, built once.
+
+    About 50 ms: what checking every GBK character for one syllable cost, once for every new
+    syllable a crawl met (the first pass over bench.mojibake's material took ten times a warm one).
+    """
+    found: dict[str, list[tuple[int, int, str]]] = {}
+    for entry in _double_byte_chars():
+        for syllable in readings(entry[2]):
+            found.setdefault(syllable, []).append(entry)
+    return {syllable: tuple(entries) for syllable, entries in found.items()}
 
 
 @lru_cache(maxsize=1)

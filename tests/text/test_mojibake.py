@@ -5,7 +5,9 @@ from pathlib import Path
 
 import pytest
 
+from crawler.text import mojibake
 from crawler.text.mojibake import repair_mojibake
+from crawler.text.pinyin import readings
 from crawler.text.words import reading_score
 from replica.model import load_pool
 from replica.mojibake import damage_once, lost_byte_damage, mirror_decode, shift_damage
@@ -156,3 +158,10 @@ def test_the_clean_test_pages_are_unchanged() -> None:
     for page in pages:
         for line in page.read_text(encoding="utf-8", errors="replace").splitlines():
             assert repair_mojibake(line)[0] == line, (page.name, line)
+
+
+@pytest.mark.parametrize("syllable", ["zhì", "zhi", "lüè", "lve", "tí", "ti", "a", "qqq"])
+def test_the_characters_read_a_syllable_are_every_gbk_character_with_that_reading_in_gbk_order(syllable):
+    scanned = tuple(e for e in mojibake._double_byte_chars() if syllable in readings(e[2]))
+    assert mojibake._chars_read(syllable) == scanned
+    assert (syllable == "qqq") == (not scanned)  # a syllable no character has finds none
