@@ -145,13 +145,8 @@ class _SimplifiedChars(dict[int, str]):
 _SIMPLIFIED = _SimplifiedChars()
 
 
-def word_score(text: str) -> float:
-    """Log probability of ``text`` as one listed word (Simplified), or of the floor when it is none."""
-    return simple_word_score(simplified(text))
-
-
 def simple_word_score(simple: str) -> float:
-    """``word_score`` of a text already Simplified (``simplified``)."""
+    """Log probability of a text already Simplified (``simplified``) as one listed word, or the floor."""
     probs, floor = _word_log_probs()
     return probs.get(simple, floor)
 
