@@ -75,6 +75,10 @@ def test_downloads_go_on_while_the_archive_is_locked_and_every_article_is_stored
     assert crawled.stats["harvest/storage/new"] == len(urls), "stored and counted differ"
     runs = query(db_url, "SELECT finish_reason, articles_new FROM crawl_runs")
     assert runs == [("finished", len(urls))]
+    # While the lock held a batch of 5, the next one grew and went to the writer whole once it was
+    # free: fewer, larger transactions (group commit), none beyond HARVEST_STORE_QUEUE (500).
+    assert 5 < crawled.stats["harvest/storage/largest_batch"] <= 500
+    assert crawled.stats["harvest/storage/batches"] < len(urls) / 5
 
 
 def test_a_full_writer_pauses_downloads_and_loses_nothing(tmp_path):
