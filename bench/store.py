@@ -13,6 +13,13 @@ fresh files; CPU time of this process, which other jobs on the machine do not in
 `--digest` also prints a SHA-256 of every table the passes wrote (rows in key order, the
 moments of writing left out): two versions of the storage code that store the same thing print
 the same digests.
+
+`--busy K` also writes the first K batches into a fresh file twice more, alone and then while
+another thread of this process runs Python without pause (a stand-in for a crawl's busy reactor),
+and prints the wall time per batch of each. In a crawl the writer thread shares the GIL with the
+reactor: each time it lets the GIL go (every row SQLite steps through, a page compressed or
+hashed, a numpy step of a fingerprint) it may wait the interpreter's switch interval
+(sys.getswitchinterval(), 5 ms) to get it back, so a batch can take far longer than its CPU time.
 """
 
 from __future__ import annotations
@@ -20,7 +27,9 @@ from __future__ import annotations
 import argparse
 import hashlib
 import statistics
+import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -83,6 +92,32 @@ def timed_pass(engine: Engine, batches: list[Batch]) -> list[float]:
     return spent
 
 
+def busy_wall(batches: list[Batch]) -> tuple[float, float]:
+    """(wall s alone, wall s beside a thread running Python) of writing `batches` into fresh files."""
+    walls = []
+    for busy in (False, True):
+        stop = threading.Event()
+        spinner = threading.Thread(target=_spin, args=(stop,), daemon=True)
+        with tempfile.TemporaryDirectory(prefix="bench-store-") as tmp:
+            engine = make_engine(f"sqlite:///{Path(tmp) / 'archive.sqlite3'}")
+            if busy:
+                spinner.start()
+            started = time.perf_counter()
+            timed_pass(engine, batches)
+            walls.append(time.perf_counter() - started)
+            stop.set()
+            engine.dispose()
+    return walls[0], walls[1]
+
+
+def _spin(stop: threading.Event) -> None:
+    """Python bytecode without pause, as a reactor busy with pages runs it, until `stop`."""
+    total = 0
+    while not stop.is_set():
+        for number in range(1000):
+            total += number
+
+
 def digests(engine: Engine) -> dict[str, str]:
     out = {}
     with engine.connect() as conn:
@@ -107,7 +142,13 @@ def main() -> None:
     )
     parser.add_argument("--repeat", type=int, default=3, help="fresh archives to write (median)")
     parser.add_argument("--digest", action="store_true", help="print a digest of each table written")
+    parser.add_argument(
+        "--busy", type=int, default=0, metavar="K",
+        help="also time K batches alone and beside a thread running Python (the GIL shared)",
+    )  # fmt: skip
     args = parser.parse_args()
+    if args.busy < 0 or args.batch < 1 or args.repeat < 1:
+        parser.error("--busy must be 0 or more, --batch and --repeat 1 or more")
     if args.source is not None:
         batches = read_batches(args.source, args.batch)
         name = args.source.name
@@ -138,6 +179,12 @@ def main() -> None:
               f"{statistics.median(totals) / count:.2f} s per 1,000 articles")  # fmt: skip
     for table, digest in tables.items():
         print(f"  {table}: {digest}")
+    if args.busy:
+        alone, shared = busy_wall(batches[: args.busy])
+        done = len(batches[: args.busy])
+        print(f"- the GIL shared: {done} batches take {shared / done * 1000:.0f} ms wall each beside a "
+              f"thread running Python, {alone / done * 1000:.0f} ms alone ({shared / alone:.0f}x; switch "
+              f"interval {sys.getswitchinterval() * 1000:g} ms)")  # fmt: skip
 
 
 if __name__ == "__main__":
