@@ -8,8 +8,10 @@ import pytest
 from sqlalchemy import select
 
 from crawler.db import Article, ArticleUrl, make_engine
+from crawler.db.models import ArticleBand
 from crawler.db.store import write_batch
 from crawler.facts import facts_of, is_damaged
+from crawler.text.fingerprint import fingerprint
 from replica.model import load_pool
 
 WHEN = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
@@ -82,6 +84,19 @@ def test_every_address_is_a_sighting_with_first_and_last_seen(engine, stories):
     assert set(seen) == {"http://www.xcgb.cn/a", "http://www.xcgb.cn/a?utm_source=wx"}
     plain = seen["http://www.xcgb.cn/a"]
     assert (plain.first_seen_at, plain.last_seen_at, plain.host) == (WHEN, later, "www.xcgb.cn")
+
+
+def test_the_band_keys_stored_are_each_articles_own_signed_64_bit_keys(engine, stories):
+    """Written in one statement on SQLite (through JSON): every key comes back exact, sign and all."""
+    batch = [row(f"http://www.xcgb.cn/{n}", s) for n, s in enumerate(stories)]
+    write_batch(engine, [(None, r) for r in batch])
+    key = ids(engine)
+    with engine.connect() as conn:
+        stored = set(conn.execute(select(ArticleBand.key, ArticleBand.article_id)).all())
+    expected = {(band, key[r["url"]]) for r in batch
+                for band in fingerprint(r["title"], None, r["body"]).bands}  # fmt: skip
+    assert stored == expected
+    assert any(band < 0 for band, _ in stored) and any(band > 2**53 for band, _ in stored)  # past a double's
 
 
 @pytest.mark.parametrize(
