@@ -14,7 +14,7 @@ fresh files; CPU time of this process, which other jobs on the machine do not in
 moments of writing left out): two versions of the storage code that store the same thing print
 the same digests.
 
-`--busy K` also writes the first K batches into a fresh file twice more, alone and then while
+`--busy K` (3; 0 for none) also writes the first K batches into a fresh file twice more, alone and then while
 another thread of this process runs Python without pause (a stand-in for a crawl's busy reactor),
 and prints the wall time per batch of each. In a crawl the writer thread shares the GIL with the
 reactor: each time it lets the GIL go (every row SQLite steps through, a page compressed or
@@ -143,8 +143,8 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="fresh archives to write (median)")
     parser.add_argument("--digest", action="store_true", help="print a digest of each table written")
     parser.add_argument(
-        "--busy", type=int, default=0, metavar="K",
-        help="also time K batches alone and beside a thread running Python (the GIL shared)",
+        "--busy", type=int, default=3, metavar="K",
+        help="also time K batches alone and beside a thread running Python (the GIL shared); 0: not",
     )  # fmt: skip
     args = parser.parse_args()
     if args.busy < 0 or args.batch < 1 or args.repeat < 1:
