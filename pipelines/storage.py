@@ -7,9 +7,9 @@ the writer is free (group commit): when storage falls behind, its transactions g
 article costs less to write (a transaction's commit, search-index flush and mirror-cluster
 queries are paid once per batch). What the stage holds unwritten, open batch included, is bounded
 by HARVEST_STORE_QUEUE: at the bound `process_item` waits for room (back-pressure) until the
-writer answers. An article is counted
-(stats harvest/storage/new|updated|unchanged, hence crawl_runs) only once its batch is
-committed; harvest/storage/largest_batch is the largest batch written.
+writer answers. An article is counted (stats harvest/storage/new|updated|unchanged, hence
+crawl_runs) only once its batch is committed; harvest/storage/largest_batch is the largest batch
+written.
 A re-checked article whose cleaned text changed is counted `updated` (its old version is kept
 in article_revisions); one with the same text is counted `unchanged`.
 """
@@ -201,8 +201,11 @@ class StoragePipeline:
         self.caught_up()
 
     def writer_free(self) -> None:
-        """The writer answered a batch: the open batch, grown meanwhile, goes to it if it is due."""
-        if not self.writing and len(self.batch) >= self.batch_size:
+        """The writer answered a batch: the open batch, grown meanwhile, goes to it if it is due.
+
+        While downloads are paused (behind) nothing more is coming: it goes whatever its size.
+        """
+        if not self.writing and (len(self.batch) >= self.batch_size or (self.behind and self.batch)):
             self.flush()
 
     def not_stored(self, failure: Failure, number: int) -> None:

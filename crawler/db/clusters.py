@@ -50,8 +50,8 @@ _MOVE_CLUSTER = (
 # [key, article_id] (`WHERE true` parses ON CONFLICT as the upsert's, not a join's). Same rows
 # as the executemany and no more CPU, but one step instead of one per row: the archive's writer
 # thread lets the GIL go around each step and, beside a busy reactor, may wait the interpreter's
-# switch interval to get it back each time (`python -m bench.store --busy 3`: 3.7 s a batch of 50
-# instead of 7.0 s beside a thread running Python; 0.1 s alone).
+# switch interval to get it back each time (`python -m bench.store --busy 3`: 2.7-2.9 s a batch of
+# 50 instead of 7.0 s beside a thread running Python; 0.1 s alone).
 _BANDS_FROM_JSON = text(
     "INSERT INTO article_bands (key, article_id) "
     "SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(:rows) WHERE true "
