@@ -13,10 +13,9 @@ in WAL mode a reader never waits for a writer. Writes are jobs handed to one wri
 order; each is one transaction, retried there with back-off while the database is locked
 (`write_retrying`), and its result or failure comes back to the reactor as a Deferred. A locked
 database therefore slows storing, never downloading or the reactor's timers. What the thread
-holds is bounded (HARVEST_STORE_QUEUE articles, with those the storage stage keeps for its next
-batch): past that, `room()` tells the storage stage to hold the items that arrive, and it pauses
-downloads until half as many are unwritten (back-pressure: memory stays flat however long the
-database stalls).
+holds is bounded (HARVEST_STORE_QUEUE articles): past that, `room()` tells the storage stage to
+hold the items that arrive, and it pauses downloads until the writer is half empty
+(back-pressure: memory stays flat however long the database stalls).
 """
 
 from __future__ import annotations
@@ -180,12 +179,9 @@ class Archive:
 
         return job
 
-    def room(self, holding: int = 0) -> defer.Deferred[None] | None:
-        """None while the writer holds under HARVEST_STORE_QUEUE articles, else a Deferred: when it will.
-
-        `holding`: articles the caller keeps for its next batch, counted as if the writer held them.
-        """
-        if self.queued + holding < self.queue_size:
+    def room(self) -> defer.Deferred[None] | None:
+        """None while the writer holds under HARVEST_STORE_QUEUE articles, else a Deferred: when it will."""
+        if self.queued < self.queue_size:
             return None
         waiting: defer.Deferred[None] = defer.Deferred()
         self._room.append(waiting)

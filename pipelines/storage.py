@@ -1,15 +1,9 @@
 """Stage 9: persist articles and their raw pages through SQLAlchemy, a batch per transaction.
 
 The stage gathers HARVEST_DB_BATCH_SIZE rows and hands the batch to the archive's writer thread
-(crawler.archive): the reactor never waits for the database. While the writer is still busy with
-the stage's previous batch, the open batch goes on growing and is handed over, whole, as soon as
-the writer is free (group commit): when storage falls behind, its transactions grow and each
-article costs less to write (a transaction's commit, search-index flush and mirror-cluster
-queries are paid once per batch). What the stage holds unwritten, open batch included, is bounded
-by HARVEST_STORE_QUEUE: at the bound `process_item` waits for room (back-pressure) until the
-writer answers. An article is counted (stats harvest/storage/new|updated|unchanged, hence
-crawl_runs) only once its batch is committed; harvest/storage/largest_batch is the largest batch
-written.
+(crawler.archive): the reactor never waits for the database. An article is counted (stats
+harvest/storage/new|updated|unchanged, hence crawl_runs) only once its batch is committed. While
+the writer holds HARVEST_STORE_QUEUE articles, `process_item` waits for room (back-pressure).
 A re-checked article whose cleaned text changed is counted `updated` (its old version is kept
 in article_revisions); one with the same text is counted `unchanged`.
 """
@@ -142,9 +136,9 @@ class StoragePipeline:
         article = ItemAdapter(item)
         row = article_row(article)
         self.batch.append((raw_record(article) if self.store_raw else None, row))
-        if not self.writing and len(self.batch) >= min(self.batch_size, self.archive.queue_size):
+        if len(self.batch) >= self.batch_size:
             self.flush()
-        room = self.archive.room(holding=len(self.batch))
+        room = self.archive.room()
         return item if room is None else self.wait_for_room(room, item)
 
     async def wait_for_room(self, room: Deferred[None], item: Any) -> Any:
@@ -163,8 +157,8 @@ class StoragePipeline:
         return item
 
     def caught_up(self) -> None:
-        """Downloads go on once half of HARVEST_STORE_QUEUE or less is unwritten (open batch included)."""
-        if self.behind and self.archive.queued + len(self.batch) <= self.archive.queue_size // 2:
+        """Downloads go on once the writer holds half of HARVEST_STORE_QUEUE or less."""
+        if self.behind and self.archive.queued <= self.archive.queue_size // 2:
             self.behind = False
             self.pause_downloads(False)
             logger.info("Storage caught up: %d articles wait for the archive", self.archive.queued)
@@ -195,18 +189,8 @@ class StoragePipeline:
         self.stats.inc_value("harvest/storage/updated", result.updated)
         self.stats.inc_value("harvest/storage/unchanged", result.unchanged)
         self.stats.inc_value("harvest/storage/batches")
-        self.stats.max_value("harvest/storage/largest_batch", len(urls))
         logger.debug("Stored a batch of %d articles (%d new)", len(urls), result.new)
-        self.writer_free()
         self.caught_up()
-
-    def writer_free(self) -> None:
-        """The writer answered a batch: the open batch, grown meanwhile, goes to it if it is due.
-
-        While downloads are paused (behind) nothing more is coming: it goes whatever its size.
-        """
-        if not self.writing and (len(self.batch) >= self.batch_size or (self.behind and self.batch)):
-            self.flush()
 
     def not_stored(self, failure: Failure, number: int) -> None:
         urls = self.writing.pop(number)
@@ -217,7 +201,6 @@ class StoragePipeline:
             logger.error("A batch of %d articles was not stored: %s", len(urls), " ".join(urls),
                          exc_info=failure.value)  # fmt: skip
             self.unstored += urls
-            self.writer_free()
             return
         error = failure.value
         assert isinstance(error, ArchiveUnavailable)
