@@ -7,8 +7,8 @@ the same server and prints a Markdown report (also appended to bench/RESULTS.md 
 
 B's line gives, per run, the items its storage stage held because the archive's writer thread was
 full (`harvest/storage/waited`): back-pressure on a healthy database, which pauses downloads. It
-happens in many runs (the writer shares the GIL with the busy reactor) and is most of the spread
-of B's rate between runs.
+happens in many runs (the writer shares the GIL with the busy reactor: `python -m bench.store`
+measures what that costs a batch).
 """
 
 from __future__ import annotations

@@ -95,18 +95,17 @@ def timed_pass(engine: Engine, batches: list[Batch]) -> list[float]:
 def busy_wall(batches: list[Batch]) -> tuple[float, float]:
     """(wall s alone, wall s beside a thread running Python) of writing `batches` into fresh files."""
     walls = []
+    stop = threading.Event()
     for busy in (False, True):
-        stop = threading.Event()
-        spinner = threading.Thread(target=_spin, args=(stop,), daemon=True)
         with tempfile.TemporaryDirectory(prefix="bench-store-") as tmp:
             engine = make_engine(f"sqlite:///{Path(tmp) / 'archive.sqlite3'}")
             if busy:
-                spinner.start()
+                threading.Thread(target=_spin, args=(stop,), daemon=True).start()
             started = time.perf_counter()
             timed_pass(engine, batches)
             walls.append(time.perf_counter() - started)
-            stop.set()
             engine.dispose()
+    stop.set()
     return walls[0], walls[1]
 
 
