@@ -16,8 +16,6 @@ import time
 from typing import Any
 
 from crawler.archive import archive_of
-from crawler.article import Article as CleanArticle
-from crawler.article import RawPage, Refusal, build_article
 from pipelines.article import ArticlePipeline
 from pipelines.dedup import DedupPipeline
 from pipelines.storage import StoragePipeline
@@ -53,7 +51,14 @@ def timed(stage: type, name: str) -> type:
 
 
 class Article(ArticlePipeline):
-    """The chain's glue, each step of the chain timed (`bench/cpu/<step>`), the rest as `glue`."""
+    """The chain's glue, each step of the chain timed (`bench/cpu/<step>`), the rest as `glue`.
+
+    With the chain in its worker process (HARVEST_CHAIN_PROCESS), the steps' CPU seconds are the
+    worker's, sent back with each outcome; `glue` is then what this thread spends handing the
+    page over (the outcome's stats and fields, filled in later, are left in "the rest").
+    """
+
+    timed = True
 
     def process_item(self, item: Any) -> Any:
         started = time.thread_time()
@@ -64,12 +69,11 @@ class Article(ArticlePipeline):
             glue = time.thread_time() - started - self._in_steps
             self.stats.inc_value("bench/cpu/glue", glue)
 
-    def build(self, page: RawPage) -> CleanArticle | Refusal:
-        return build_article(page, self.options, timer=self._step_took)
-
-    def _step_took(self, step: str, seconds: float) -> None:
-        self._in_steps += seconds
-        self.stats.inc_value(f"bench/cpu/{step}", seconds)
+    def took(self, timings: list[tuple[str, float]], here: bool) -> None:
+        for step, seconds in timings:
+            if here:
+                self._in_steps += seconds
+            self.stats.inc_value(f"bench/cpu/{step}", seconds)
 
 
 Dedup = timed(DedupPipeline, "dedup")

@@ -9,6 +9,10 @@ a re-checked stored article whose layout no longer fits quietly, the stored text
 Stats: `harvest/extract/*` (encodings, refusals by kind), `harvest/profile/hit|miss|recheck_kept`
 (the spider's layout against the page), `harvest/normalize/*` and `harvest/mojibake/*`,
 `harvest/junk/<kind>`, `harvest/metadata/*`.
+
+With `HARVEST_CHAIN_PROCESS` on (the default) the chain runs in a worker process beside the
+reactor (crawler/chain_process.py), and the stage awaits its outcome; the worker's peak memory
+is the stat `harvest/memory/chain_peak_rss_mb`, set by the crawl that closes it.
 """
 
 from __future__ import annotations
@@ -17,8 +21,10 @@ from typing import Any
 
 from itemadapter import ItemAdapter
 from scrapy.exceptions import DropItem
+from scrapy.utils.reactor import is_asyncio_reactor_installed
 
-from crawler.article import Article, Options, RawPage, Refusal, RefusalKind, build_article, item_fields
+from crawler.article import Article, Options, RawPage, Refusal, RefusalKind, item_fields
+from crawler.chain_process import ChainProcess, Timings, build
 from crawler.facts import (
     DateFromUrl,
     DateMissing,
@@ -80,23 +86,57 @@ def stats_of(outcome: Article | Refusal) -> list[tuple[str, int]]:
 class ArticlePipeline:
     """Raw page item -> cleaned article item (or a drop), through crawler.article.build_article."""
 
-    def __init__(self, stats: Any, options: Options) -> None:
+    timed = False  # ask the chain for each step's CPU seconds (``took``): the benchmarks do
+
+    def __init__(self, stats: Any, options: Options, in_worker: bool = False) -> None:
         self.stats = stats
         self.options = options
+        self.in_worker = in_worker
+        self.worker: ChainProcess | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Any) -> ArticlePipeline:
-        return cls(crawler.stats, Options.from_settings(crawler.settings))
+        settings = crawler.settings
+        return cls(crawler.stats, Options.from_settings(settings), settings.getbool("HARVEST_CHAIN_PROCESS"))
+
+    async def open_spider(self) -> None:
+        if self.in_worker and is_asyncio_reactor_installed():  # the worker speaks asyncio
+            self.worker = await ChainProcess.acquire()
+
+    async def close_spider(self) -> None:
+        if self.worker is None:
+            return
+        self.worker = None
+        closed = await ChainProcess.release()
+        if closed is not None:
+            self.stats.set_value("harvest/memory/chain_peak_rss_mb", round(closed.peak_rss_mb, 1))
 
     def process_item(self, item: Any) -> Any:
         article = ItemAdapter(item)
-        outcome = self.build(RawPage.from_item(article))
+        page = RawPage.from_item(article)
+        if self.worker is None:
+            return self.finish(article, self.build(page))
+        return self._from_worker(self.worker, article, page)
+
+    async def _from_worker(self, worker: ChainProcess, article: ItemAdapter, page: RawPage) -> Any:
+        outcome, timings = await worker.build(page, self.options, self.timed)
+        self.took(timings, here=False)
+        return self.finish(article, outcome)
+
+    def finish(self, article: ItemAdapter, outcome: Article | Refusal) -> Any:
+        """Count the outcome's stats; the item filled in, or the refusal raised."""
         for key, count in stats_of(outcome):
             self.stats.inc_value(key, count)
         if isinstance(outcome, Refusal):
             raise refusal_error(outcome)
         article.update(item_fields(outcome))
-        return item
+        return article.item
 
     def build(self, page: RawPage) -> Article | Refusal:
-        return build_article(page, self.options)
+        """The chain's outcome for a page, in this process."""
+        outcome, timings = build(page, self.options, self.timed)
+        self.took(timings, here=True)
+        return outcome
+
+    def took(self, timings: Timings, here: bool) -> None:
+        """Each step's CPU seconds when ``timed`` (``here``: in this thread, else in the worker)."""

@@ -26,8 +26,11 @@ def harvested(replica_server, tmp_path_factory):
     return db_url
 
 
-def crawl_all(replica: dict, db_url: str) -> None:
-    """The demo's two crawls (e-paper, then news and mirror), in this process; each must finish."""
+def crawl_all(replica: dict, db_url: str, **settings: str) -> list[dict]:
+    """The demo's two crawls (e-paper, then news and mirror), in this process; each must finish.
+
+    Returns their final stats.
+    """
     epaper = {
         "base_url": replica["epaper"],
         "since": min(replica["issue_days"]),
@@ -35,10 +38,12 @@ def crawl_all(replica: dict, db_url: str) -> None:
     }
     news = {"base_url": f"{replica['news']},{replica['mirror']}"}
     crawls = start_crawls(
-        [("xcgb_epaper", epaper), ("xcgb_news", news)], {"HARVEST_DB_URL": db_url, **REPLICA}
+        [("xcgb_epaper", epaper), ("xcgb_news", news)], {"HARVEST_DB_URL": db_url, **REPLICA, **settings}
     )
-    for crawled in crawls.wait(300):
+    finished = crawls.wait(300)
+    for crawled in finished:
         assert not crawled.failures(), crawled.log[-4000:]
+    return [crawled.stats for crawled in finished]
 
 
 def rows(db_url: str) -> dict[str, Article]:
@@ -137,3 +142,17 @@ def test_mirror_copies_are_stored_clean(harvested, replica_server, site):
         expected = (entry.source, entry.author, entry.editor, datetime.fromisoformat(entry.published_at))
         assert (article.source, article.author or "", article.editor, article.published_at) == expected
         assert "junk:place-run:1" in article.flags
+
+
+def test_with_the_chain_in_a_worker_process_the_archive_is_the_same(harvested, replica_server, tmp_path):
+    """HARVEST_CHAIN_PROCESS (the default of `scrapy crawl`; the suite's crawls clean in process)."""
+    db_url = f"sqlite:///{tmp_path / 'worker.sqlite3'}"
+    stats = crawl_all(replica_server, db_url, HARVEST_CHAIN_PROCESS="1")
+    fields = ("title", "subtitle", "body", "published_at", "source", "author", "editor", "regions", "flags")
+    here, there = rows(harvested), rows(db_url)
+    assert sorted(there) == sorted(here)
+    for url, article in here.items():
+        assert [getattr(there[url], field) for field in fields] == [getattr(article, f) for f in fields], url
+    # crawls at the same time share a worker: the one that closes it says how much memory it took
+    peaks = [s["harvest/memory/chain_peak_rss_mb"] for s in stats if "harvest/memory/chain_peak_rss_mb" in s]
+    assert peaks and all(peak > 10 for peak in peaks)

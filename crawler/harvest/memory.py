@@ -14,19 +14,20 @@ from typing import Any
 
 from scrapy import signals
 
-STATUS = "/proc/self/status"
+STATUS = "/proc/{}/status"
 
 
-def peak_rss_mb() -> float:
-    """This process's peak resident memory in MB: VmHWM on Linux, ru_maxrss elsewhere."""
+def peak_rss_mb(pid: int | None = None) -> float:
+    """A process's peak resident memory in MB: VmHWM on Linux; this process's ru_maxrss elsewhere
+    (another's, 0)."""
     try:
-        with open(STATUS, encoding="ascii") as status:
+        with open(STATUS.format(pid or "self"), encoding="ascii") as status:
             for line in status:
                 if line.startswith("VmHWM:"):
                     return int(line.split()[1]) / 1024
-    except OSError:  # no /proc: not Linux
+    except OSError:  # no /proc: not Linux (or the process is gone)
         pass
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 if pid is None else 0.0
 
 
 class PeakMemory:
