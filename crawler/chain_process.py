@@ -1,10 +1,12 @@
 """The chain (crawler.article.build_article) in a worker process beside the crawl's reactor.
 
-Why: cleaning a page costs the crawl's one Python thread about 2.5 ms of CPU (bench.crawl's
-stages decode ... metadata), the reactor's thread that also downloads and parses. In a worker
-process it runs on the second core: on a 2-core machine the product crawled 0.45x a bare crawl
-instead of 0.37x (bench.crawl, N = 3,000, runs interleaved), and the crawl's own peak memory fell
-from 230 to 166 MB, the chain's word lists and tables now the worker's (about 116 MB).
+Off unless HARVEST_CHAIN_PROCESS is on. Why: cleaning a page costs the crawl's one Python thread
+about 2.5 ms of CPU (bench.crawl's stages decode ... metadata), the reactor's thread that also
+downloads and parses. In a worker process it runs on a second core: on a 2-core machine the
+product crawled 0.45x a bare crawl instead of 0.37x (bench.crawl, N = 3,000, runs interleaved),
+and the crawl's own peak memory fell from 230 to 166 MB, the chain's word lists and tables now the
+worker's (about 118 MB). Why not by default: the two together peaked at 303 MB in a crawl of
+20,000 stories, over bench.crawl's 300 MB budget.
 
 How: one worker per crawl process (crawlers in one process share it), `python -m
 crawler.chain_process`. Pages go to its stdin and outcomes come back on its stdout as
@@ -16,8 +18,8 @@ and it crawled no faster.)
 Nothing is lost: if the worker dies, the pages it held and every later one are built in the
 crawl's process, and that is logged once. The worker runs in a session of its own (a Ctrl-C
 reaches the crawl's process group, not the worker: the crawl decides when to stop, and finishes
-its pages) and exits when its stdin closes: when the last
-crawl closes it, or when the crawl's process dies, SIGKILL included.
+its pages) and exits when its stdin closes: when the last crawl closes it, or when the crawl's
+process dies, SIGKILL included.
 """
 
 from __future__ import annotations
@@ -70,8 +72,9 @@ class ChainProcess(asyncio.SubprocessProtocol):
     async def acquire(cls) -> ChainProcess:
         """The process's worker, started by the first crawl that asks."""
         if cls._shared is None:
-            cls._shared = cls()
-            await cls._shared.start()
+            worker = cls()
+            await worker.start()  # an OSError (no process can be started) is the caller's
+            cls._shared = worker
         cls._users += 1
         return cls._shared
 

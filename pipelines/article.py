@@ -10,13 +10,14 @@ Stats: `harvest/extract/*` (encodings, refusals by kind), `harvest/profile/hit|m
 (the spider's layout against the page), `harvest/normalize/*` and `harvest/mojibake/*`,
 `harvest/junk/<kind>`, `harvest/metadata/*`.
 
-With `HARVEST_CHAIN_PROCESS` on (the default) the chain runs in a worker process beside the
+With `HARVEST_CHAIN_PROCESS` on the chain runs in a worker process beside the
 reactor (crawler/chain_process.py), and the stage awaits its outcome; the worker's peak memory
 is the stat `harvest/memory/chain_peak_rss_mb`, set by the crawl that closes it.
 """
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from itemadapter import ItemAdapter
@@ -35,6 +36,8 @@ from crawler.facts import (
     TextFact,
 )
 from crawler.harvest.faults import FaultyPage
+
+logger = logging.getLogger(__name__)
 
 
 def refusal_error(refusal: Refusal) -> DropItem:
@@ -101,7 +104,10 @@ class ArticlePipeline:
 
     async def open_spider(self) -> None:
         if self.in_worker and is_asyncio_reactor_installed():  # the worker speaks asyncio
-            self.worker = await ChainProcess.acquire()
+            try:
+                self.worker = await ChainProcess.acquire()
+            except OSError as error:
+                logger.warning("No worker process for the chain (%s): pages are cleaned here", error)
 
     async def close_spider(self) -> None:
         if self.worker is None:

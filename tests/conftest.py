@@ -24,10 +24,6 @@ FIXTURES = Path(__file__).parent / "fixtures"
 for _var in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
     os.environ.pop(_var, None)
 os.environ["NO_PROXY"] = os.environ["no_proxy"] = "*"
-# Crawls clean pages in their own process, as `scrapy crawl` does not by default: a worker per
-# crawl would cost the suite a Python start and the chain's tables each time. The worker itself
-# is tested in tests/pipelines/test_chain_process.py and tests/test_crawl.py.
-os.environ.setdefault("HARVEST_CHAIN_PROCESS", "0")
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
