@@ -1,12 +1,11 @@
 """The chain (crawler.article.build_article) in a worker process beside the crawl's reactor.
 
-Off unless HARVEST_CHAIN_PROCESS is on. Why: cleaning a page costs the crawl's one Python thread
+On unless HARVEST_CHAIN_PROCESS is off. Why: cleaning a page costs the crawl's one Python thread
 about 2.5 ms of CPU (bench.crawl's stages decode ... metadata), the reactor's thread that also
 downloads and parses. In a worker process it runs on a second core: on a 2-core machine the
 product crawled 0.45x a bare crawl instead of 0.37x (bench.crawl, N = 3,000, runs interleaved),
 and the crawl's own peak memory fell from 230 to 166 MB, the chain's word lists and tables now the
-worker's (about 118 MB). Why not by default: the two together peaked at 303 MB in a crawl of
-20,000 stories, over bench.crawl's 300 MB budget.
+worker's (about 118 MB, 95 since mojibake's neighbour sets share their characters).
 
 How: one worker per crawl process (crawlers in one process share it), `python -m
 crawler.chain_process`. Pages go to its stdin and outcomes come back on its stdout as

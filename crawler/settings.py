@@ -66,7 +66,7 @@ HARVEST_NORMALIZE_ENABLED = _flag("HARVEST_NORMALIZE_ENABLED")  # the chain's cl
 HARVEST_JUNK_ENABLED = _flag("HARVEST_JUNK_ENABLED")  # the chain's SEO-junk step
 HARVEST_METADATA_ENABLED = _flag("HARVEST_METADATA_ENABLED")  # the chain's metadata step
 HARVEST_DEDUP_ENABLED = _flag("HARVEST_DEDUP_ENABLED")  # in-crawl dedup stage
-HARVEST_CHAIN_PROCESS = _flag("HARVEST_CHAIN_PROCESS", False)  # clean pages in a worker (chain_process.py)
+HARVEST_CHAIN_PROCESS = _flag("HARVEST_CHAIN_PROCESS")  # clean pages in a worker process (chain_process.py)
 HARVEST_EPAPER_DAYS = int(_env("HARVEST_EPAPER_DAYS", "30"))  # e-paper walk when no -a since
 
 # Scrapy 2.19 defaults we rely on, stated so an upgrade can't change them silently.

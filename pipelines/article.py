@@ -10,7 +10,7 @@ Stats: `harvest/extract/*` (encodings, refusals by kind), `harvest/profile/hit|m
 (the spider's layout against the page), `harvest/normalize/*` and `harvest/mojibake/*`,
 `harvest/junk/<kind>`, `harvest/metadata/*`.
 
-With `HARVEST_CHAIN_PROCESS` on the chain runs in a worker process beside the
+With `HARVEST_CHAIN_PROCESS` on (the default) the chain runs in a worker process beside the
 reactor (crawler/chain_process.py), and the stage awaits its outcome; the worker's peak memory
 is the stat `harvest/memory/chain_peak_rss_mb`, set by the crawl that closes it.
 """

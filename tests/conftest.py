@@ -24,6 +24,11 @@ FIXTURES = Path(__file__).parent / "fixtures"
 for _var in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
     os.environ.pop(_var, None)
 os.environ["NO_PROXY"] = os.environ["no_proxy"] = "*"
+# The suite's crawls clean pages in their own process, where `scrapy crawl` uses a worker process
+# (HARVEST_CHAIN_PROCESS): a worker per crawl would cost the suite a Python start and the chain's
+# tables every time. The worker is tested in tests/pipelines/test_chain_process.py, and a crawl
+# with it in tests/test_crawl.py.
+os.environ.setdefault("HARVEST_CHAIN_PROCESS", "0")
 
 
 def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:

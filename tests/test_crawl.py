@@ -145,7 +145,7 @@ def test_mirror_copies_are_stored_clean(harvested, replica_server, site):
 
 
 def test_with_the_chain_in_a_worker_process_the_archive_is_the_same(harvested, replica_server, tmp_path):
-    """HARVEST_CHAIN_PROCESS: the chain in a worker process gives the archive the chain here gives."""
+    """HARVEST_CHAIN_PROCESS (`scrapy crawl`'s default; the suite's other crawls clean in process)."""
     db_url = f"sqlite:///{tmp_path / 'worker.sqlite3'}"
     stats = crawl_all(replica_server, db_url, HARVEST_CHAIN_PROCESS="1")
     fields = ("title", "subtitle", "body", "published_at", "source", "author", "editor", "regions", "flags")
