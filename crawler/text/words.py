@@ -39,8 +39,6 @@ from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from pathlib import Path
 
-import wordfreq
-
 from crawler.text.packages import package_file
 from crawler.text.script import FULL_WIDTH_PUNCTUATION, simplified_char
 from crawler.text.tables import derived_table
@@ -102,7 +100,11 @@ def _read_word_list() -> tuple[str, list[tuple[int, int]], list[int], str]:
     are words themselves as their positions in the words, the others joined.
     """
     # From wordfreq's list of frequency bins rather than its dictionary, and its caches emptied
-    # after: the model costs its own dict, not three copies.
+    # after: the model costs its own dict, not three copies. Imported here, when the kept table
+    # is missing or stale: wordfreq brings ftfy, langcodes and regex, 14 MB a process never needs
+    # once the table is kept.
+    import wordfreq
+
     first_bin: dict[str, int] = {}
     for index, words in enumerate(wordfreq.get_frequency_list("zh", wordlist=WORDLIST)):
         for word in words:
