@@ -47,6 +47,7 @@ async def in_worker(pages: list[RawPage], between=None) -> tuple[list[Article | 
 
 def test_the_worker_gives_what_the_chain_gives_here():
     outcomes, worker = asyncio.run(in_worker(pages()))
+    assert worker.sent == 3 and not worker.waiting  # each page went to the worker and came back
     assert outcomes == here()
     assert isinstance(outcomes[0], Article) and [type(o) for o in outcomes[1:]] == [Refusal, Refusal]
     assert worker.peak_rss_mb > 10  # read from the worker before it exited
