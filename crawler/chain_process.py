@@ -5,7 +5,8 @@ about 2.5 ms of CPU (bench.crawl's stages decode ... metadata), the reactor's th
 downloads and parses. In a worker process it runs on a second core: on a 2-core machine the
 product crawled 0.45x a bare crawl instead of 0.37x (bench.crawl, N = 3,000, runs interleaved),
 and the crawl's own peak memory fell from 230 to 166 MB, the chain's word lists and tables now the
-worker's (about 118 MB; 110–114 since wordfreq is imported only to build its kept table). The
+worker's (about 118 MB; 110–114 since wordfreq is imported only to build its kept table, 125 in
+one crawl of 2,000 stories). The
 two together: 274 MB at N = 5,000 and 290 at 20,000 (bench/RESULTS.md).
 
 How: one worker per crawl process (crawlers in one process share it), `python -m

@@ -205,10 +205,10 @@ def _word_neighbours() -> dict[str, frozenset[str]]:
     time for a Chinese character): 29 MB for the sets where they took 54.
     """
     found: dict[str, set[str]] = {}
-    chars: dict[str, str] = {}
+    one: dict[str, str] = {}  # each character's one string
     for word in word_list():
         if len(word) == 2:
-            first, second = chars.setdefault(word[0], word[0]), chars.setdefault(word[1], word[1])
+            first, second = one.setdefault(word[0], word[0]), one.setdefault(word[1], word[1])
             found.setdefault(">" + first, set()).add(second)
             found.setdefault("<" + second, set()).add(first)
     return {key: frozenset(chars) for key, chars in found.items()}
