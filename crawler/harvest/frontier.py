@@ -11,16 +11,20 @@ requests with `request_to_dict`: that refuses an errback that is not a spider me
 the fault ledger (crawler.middlewares.errors) gives every request one. Here such an errback
 travels as its component's class and method name and is found again on the popping worker.
 
-Each worker keeps two marks in Redis, refreshed every HARVEST_FRONTIER_IDLE / 3 seconds:
-"live" and, while it has requests of its own in flight, "busy". A worker whose engine is idle
-(spider_idle: nothing of its own in flight, the queue empty) stays open (DontCloseSpider) while
-another worker is busy (that worker's page may still yield links), looking at the queue every
-0.1 s; a request found there is handed to the engine with `engine.crawl` (Scrapy's public way
-in, which also wakes it). When the queue is empty and nobody is busy, it stops at once. A worker
-that dies (SIGKILL) stops counting when its marks run out, HARVEST_FRONTIER_IDLE seconds after
-its last refresh; the requests it had popped are lost to this crawl (their fingerprints are
-seen) and are fetched by the next one. The last live worker out deletes the crawl's keys, so
-the next crawl starts from an empty frontier.
+Each worker keeps marks in Redis, refreshed every HARVEST_FRONTIER_IDLE / 3 seconds: "live";
+while it has requests of its own in flight, "busy"; once it is ready to finish, "done". A
+worker whose engine is idle (spider_idle: nothing of its own in flight, the queue empty) stays
+open (DontCloseSpider) while another worker is busy (that worker's page may still yield links),
+looking at the queue every 0.1 s; a request found there is handed to the engine with
+`engine.crawl` (Scrapy's public way in, which also wakes it). When the queue is empty and nobody
+is busy, it marks itself done and stops as soon as every other live worker is done too. A
+worker that dies (SIGKILL) stops counting when its marks run out, HARVEST_FRONTIER_IDLE seconds
+after its last refresh, and is counted as lost: the requests it had popped, and the articles its
+storage stage had not written yet (an idle worker may hold some), are lost to this crawl (their
+fingerprints are seen) and are fetched by the next one. A worker never finishes beside a live
+one that has not said it is done: one killed between two pages, not busy, would otherwise be
+missed, and the crawl would end clean with its articles missing. The last live worker out
+deletes the crawl's keys, so the next crawl starts from an empty frontier.
 
 Queued requests are data, never code: one JSON object per request (FORMAT_VERSION, the URL,
 method, headers, body, the callback and errback by name, whitelisted meta keys, cb_kwargs of
@@ -96,6 +100,8 @@ class SharedScheduler:
         self.keys: dict[str, str] = {}
         self.name = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.busy = True  # until the engine first asks while it has nothing of its own to do
+        self.done = False  # idle, the queue empty and nobody busy: waiting for the others to be done
+        self._waiting: set[bytes] = set()  # live workers not done that this one waits for (logged once)
         self._beat: Any = None
         self._look = CallLaterOnce(self._look_at_queue)
         self._ready: list[Request] = []  # popped by _look_at_queue, handed to the engine
@@ -119,7 +125,7 @@ class SharedScheduler:
         base = self.crawler.settings.get("HARVEST_FRONTIER_KEY") or "harvest:frontier"  # tests: their own
         prefix = f"{base}:{spider.name}"
         self.keys = {
-            name: f"{prefix}:{name}" for name in ("queue", "seen", "order", "workers", "busy", "lost")
+            name: f"{prefix}:{name}" for name in ("queue", "seen", "order", "workers", "busy", "done", "lost")
         }
         self._heartbeat()
         self._beat = create_looping_call(self._heartbeat)
@@ -146,6 +152,7 @@ class SharedScheduler:
         with self.server.pipeline() as pipe:
             pipe.zrem(self.keys["workers"], self.name)
             pipe.zrem(self.keys["busy"], self.name)
+            pipe.zrem(self.keys["done"], self.name)
             pipe.zcount(self.keys["workers"], now, "+inf")
             left = pipe.execute()[-1]
         if not left and not len(self):
@@ -167,13 +174,40 @@ class SharedScheduler:
         return bool(self._ready) or len(self) > 0
 
     def spider_idle(self, spider: Spider) -> None:
-        """The engine is idle: keep the spider open while another worker is busy, and look again soon."""
-        if self._others_busy():
+        """The engine is idle: keep the spider open until the crawl may end here, and look again soon."""
+        if not self._may_finish():
             self._look.schedule(self.WAKE)
-            raise DontCloseSpider("another worker of the shared crawl is busy")
+            raise DontCloseSpider("another worker of the shared crawl is busy or not done")
 
     def _others_busy(self) -> int:
         return int(self.server.zcount(self.keys["busy"], time.time(), "+inf"))
+
+    def _may_finish(self) -> bool:
+        """Nobody is busy and every other live worker is done: this worker marks itself done first.
+
+        A live worker that is neither busy nor done may have been killed between two pages: its
+        marks run out within HARVEST_FRONTIER_IDLE seconds, it is counted as lost (_reap), and
+        then this worker may finish, its run not clean.
+        """
+        if self._others_busy():
+            return False
+        now = time.time()
+        if not self.done:
+            self.done = True
+            self.server.zadd(self.keys["done"], {self.name: now + self.idle})
+        with self.server.pipeline() as pipe:
+            pipe.zrangebyscore(self.keys["workers"], now, "+inf")
+            pipe.zrangebyscore(self.keys["done"], now, "+inf")
+            live, done = pipe.execute()
+        waiting = set(live) - set(done) - {self.name.encode()}
+        if waiting - self._waiting:
+            logger.info(
+                "Shared frontier: waiting for worker %s to finish (or to be counted as lost within %.0f s)",
+                ", ".join(sorted(name.decode() for name in waiting - self._waiting)),
+                self.idle,
+            )
+        self._waiting |= waiting
+        return not waiting
 
     def _look_at_queue(self) -> None:
         """Hand the engine a queued request (which wakes it), wait on, or end an idle worker's crawl."""
@@ -190,10 +224,10 @@ class SharedScheduler:
                 return
         if self.busy or self._ready:
             return  # the engine has work again: it asks again (and says when it is idle)
-        if self._others_busy():
-            self._look.schedule(self.WAKE)
-        else:  # idle since spider_idle, queue empty, nobody busy: what the engine would do now
+        if self._may_finish():  # idle since spider_idle, queue empty: what the engine would do now
             deferred_from_coro(self.crawler.engine.close_spider_async(reason="finished"))
+        else:
+            self._look.schedule(self.WAKE)
 
     def _heartbeat(self) -> None:
         """Keep this worker's marks alive; a worker that dies stops counting after `idle` seconds."""
@@ -202,6 +236,8 @@ class SharedScheduler:
             pipe.zadd(self.keys["workers"], {self.name: deadline})
             if self.busy:
                 pipe.zadd(self.keys["busy"], {self.name: deadline})
+            if self.done:
+                pipe.zadd(self.keys["done"], {self.name: deadline})
             pipe.zremrangebyscore(self.keys["busy"], "-inf", time.time())
             pipe.execute()
         self._reap()
@@ -251,6 +287,9 @@ class SharedScheduler:
                     self.server.zrem(self.keys["busy"], self.name)
                 return None
             self.busy = True
+            if self.done:  # work came back (a worker that joined late): not done any more
+                self.done = False
+                self.server.zrem(self.keys["done"], self.name)
             self.stats.inc_value("harvest/frontier/popped")
             try:
                 return decode_request(popped[0][0], self.spider, self._component)

@@ -99,6 +99,10 @@ def test_two_workers_share_one_crawl_and_store_every_article_once(
     assert keys == expected
     assert total == single_total == len(expected)  # every article exactly once
     assert runs == 2
+    engine = create_engine(postgres_url)
+    with engine.connect() as conn:  # both finished together: neither waited for nor lost the other
+        assert set(conn.execute(select(CrawlRun.finish_reason, CrawlRun.clean))) == {("finished", True)}
+    engine.dispose()
     shares = [popped(log) for log in logs]
     assert all(shares), shares  # both workers fetched pages of the one crawl
     message = (f"{len(expected)} articles: one worker {one_worker:.1f} s ({fetched(single_logs[0])} pages); "

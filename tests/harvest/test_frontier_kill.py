@@ -4,19 +4,24 @@ Needs HARVEST_TEST_REDIS_URL and HARVEST_TEST_POSTGRES_URL (see tests/conftest.p
 worker's popped requests are lost to the shared crawl (their fingerprints are in the seen-set);
 the surviving worker stops once the killed one's marks run out (HARVEST_FRONTIER_IDLE), and a
 plain `scrapy harvest` of the same archive afterwards stores what is missing, each article once.
+A worker killed between two pages (live, not busy: its storage stage may still hold articles)
+is waited for and counted as lost all the same.
 """
 
 from __future__ import annotations
 
 import signal
+import subprocess
 import time
 from collections import Counter
 from uuid import uuid4
 
+import redis
+
 from replica.site import build_site
-from tests.conftest import REPLICA_END
+from tests.conftest import REPLICA_END, ROOT
 from tests.harvest.replica import query, replica, run_harvest, url_of
-from tests.harvest.test_frontier import start_worker
+from tests.harvest.test_frontier import start_worker, worker_command
 
 ARTICLES = 300
 LATENCY = 0.05  # s before each answer: the crawl lasts long enough to be cut
@@ -62,3 +67,24 @@ def test_a_killed_worker_leaves_gaps_the_next_harvest_fills(postgres_url, redis_
 
 def _has_table(db_url: str) -> bool:
     return bool(query(db_url, "SELECT 1 FROM information_schema.tables WHERE table_name = 'articles'"))
+
+
+def test_a_worker_killed_between_two_pages_is_waited_for_and_makes_the_run_unclean(
+    redis_url, replica_server, tmp_path
+):
+    """What Redis holds after a worker was killed while idle: a live mark, neither busy nor done."""
+    key = f"test:ghost:{uuid4().hex[:8]}"
+    ghost = "ghost-host:1:0badc0de"
+    server = redis.Redis.from_url(redis_url)
+    server.zadd(f"{key}:xcgb_news:workers", {ghost: time.time() + 8})  # its last heartbeat + 8 s
+    db_url = f"sqlite:///{tmp_path / 'harvest.sqlite3'}"
+    worker = subprocess.run(worker_command(replica_server, db_url, redis_url, key), cwd=ROOT,
+                            capture_output=True, text=True, timeout=120)  # fmt: skip
+    log = worker.stderr
+    assert worker.returncode == 0, log[-3000:]
+    assert f"Shared frontier: waiting for worker {ghost} to finish" in log
+    assert f"Shared frontier: worker {ghost} stopped without closing" in log
+    assert "a worker of this crawl died; the crawl is not complete" in log
+    [(reason, clean)] = query(db_url, "SELECT finish_reason, clean FROM crawl_runs")
+    assert reason == "finished" and not clean  # so the next harvest walks every list again
+    assert query(db_url, "SELECT count(*) FROM articles")[0][0] > 0
