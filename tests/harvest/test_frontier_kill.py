@@ -76,7 +76,7 @@ def test_a_worker_killed_between_two_pages_is_waited_for_and_makes_the_run_uncle
     key = f"test:ghost:{uuid4().hex[:8]}"
     ghost = "ghost-host:1:0badc0de"
     server = redis.Redis.from_url(redis_url)
-    server.zadd(f"{key}:xcgb_news:workers", {ghost: time.time() + 8})  # its last heartbeat + 8 s
+    server.zadd(f"{key}:xcgb_news:workers", {ghost: time.time() + 6})  # its last heartbeat + 6 s
     db_url = f"sqlite:///{tmp_path / 'harvest.sqlite3'}"
     worker = subprocess.run(worker_command(replica_server, db_url, redis_url, key), cwd=ROOT,
                             capture_output=True, text=True, timeout=120)  # fmt: skip
