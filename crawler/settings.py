@@ -2,6 +2,8 @@
 
 import os
 
+from scrapy.settings import default_settings as _scrapy_defaults
+
 from crawler.items import FEED_FIELDS
 
 
@@ -37,7 +39,12 @@ DOWNLOAD_MAXSIZE = 10 * 1024 * 1024  # a news page is never bigger (the biggest 
 RETRY_TIMES = 3  # on 5xx, timeouts, connection resets
 HTTPCACHE_ENABLED = False  # the raw page is kept in the database instead
 TELNETCONSOLE_ENABLED = False  # no listening ports of our own
-REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19's HTTP control server: no listening ports either
+REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19's HTTP control server (it runs Python sent to it): none either
+# ... and both left out of Scrapy's base list, not only switched off: Scrapy imports every class
+# EXTENSIONS names (even one set to None), and the remote control's module imports aiohttp's web
+# server: 0.1 s of CPU at the start of every `scrapy` command that loads a crawler.
+_listening = {"scrapy.extensions.telnet.TelnetConsole", "scrapy.extensions.remote_control.RemoteControl"}
+EXTENSIONS_BASE = {k: at for k, at in _scrapy_defaults.EXTENSIONS_BASE.items() if k not in _listening}
 LOG_LEVEL = "INFO"  # `-L DEBUG` shows every request
 LOG_FORMATTER = "crawler.logformatter.HarvestLogFormatter"  # items logged by URL, not as raw bytes
 FEED_EXPORT_ENCODING = "utf-8"  # `-o file.jsonl` writes readable Chinese

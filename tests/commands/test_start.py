@@ -56,3 +56,5 @@ def test_extract_loads_no_part_of_the_archive_and_says_nothing_about_it():
     assert "crawler.article" in modules  # the chain ran
     assert [package for package in ARCHIVE if loaded(modules, package)] == []
     assert err == "", err  # not a word about the storage components it has no use for
+    # nor a listening port's: the telnet console and the remote-control server are not even imported
+    assert [package for package in ("aiohttp", "twisted.conch") if loaded(modules, package)] == []
