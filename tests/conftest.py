@@ -42,17 +42,6 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     return cores + 1
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Files with slow tests (crawls, subprocesses) first, each file's tests in their order.
-
-    `make test` hands whole files to its workers (`--dist loadfile`) in this order: the long files
-    start at once and the short ones fill in at the end, where one long file left to the last
-    would run alone while the other workers wait.
-    """
-    slow = {item.path for item in items if item.get_closest_marker("slow")}
-    items.sort(key=lambda item: item.path not in slow)  # stable: files stay whole and in order
-
-
 # One replica layout for every test: 80 stories, newest issue on Friday 2026-11-27.
 REPLICA_ARTICLES = 80
 REPLICA_END = date(2026, 11, 27)
