@@ -72,15 +72,31 @@ def _has_table(db_url: str) -> bool:
 def test_a_worker_killed_between_two_pages_is_waited_for_and_makes_the_run_unclean(
     redis_url, replica_server, tmp_path
 ):
-    """What Redis holds after a worker was killed while idle: a live mark, neither busy nor done."""
+    """What Redis holds after a worker was killed while idle: a live mark, neither busy nor done.
+
+    The test keeps that "ghost" alive while the real worker crawls, as its heartbeat would have,
+    and stops when the worker goes idle: its mark then runs out within 3 s, however long the
+    crawl took on a loaded machine.
+    """
     key = f"test:ghost:{uuid4().hex[:8]}"
     ghost = "ghost-host:1:0badc0de"
     server = redis.Redis.from_url(redis_url)
-    server.zadd(f"{key}:xcgb_news:workers", {ghost: time.time() + 6})  # its last heartbeat + 6 s
+    workers, busy = f"{key}:xcgb_news:workers", f"{key}:xcgb_news:busy"
+    server.zadd(workers, {ghost: time.time() + 3})
     db_url = f"sqlite:///{tmp_path / 'harvest.sqlite3'}"
-    worker = subprocess.run(worker_command(replica_server, db_url, redis_url, key), cwd=ROOT,
-                            capture_output=True, text=True, timeout=120)  # fmt: skip
-    log = worker.stderr
+    log_path = tmp_path / "worker.log"
+    with log_path.open("w") as log_file:
+        worker = subprocess.Popen(worker_command(replica_server, db_url, redis_url, key), cwd=ROOT,
+                                  stdout=subprocess.DEVNULL, stderr=log_file)  # fmt: skip
+        deadline, crawled = time.monotonic() + 120, False
+        while worker.poll() is None and time.monotonic() < deadline:
+            crawling = server.zcard(busy) > 0  # the worker has requests of its own in flight
+            crawled = crawled or crawling
+            if crawling or not crawled:
+                server.zadd(workers, {ghost: time.time() + 3})
+            time.sleep(0.1)
+        worker.wait(timeout=10)
+    log = log_path.read_text("utf-8")
     assert worker.returncode == 0, log[-3000:]
     assert f"Shared frontier: waiting for worker {ghost} to finish" in log
     assert f"Shared frontier: worker {ghost} stopped without closing" in log
