@@ -87,6 +87,7 @@ class Archive:
         # Reactor-side book-keeping (only the reactor thread touches these).
         self.in_flight = 0  # jobs handed to the writer, not answered yet
         self.queued = 0  # articles in those jobs
+        self.holding = 0  # articles the storage stage holds in its open batch, not yet handed over
         self._room: deque[defer.Deferred[None]] = deque()
         self._idle: list[defer.Deferred[None]] = []
 
@@ -208,6 +209,11 @@ class Archive:
         timer = reactor.callLater(timeout, settle, False)
         idle.addCallback(lambda _: settle(True))
         return done
+
+    @property
+    def settled(self) -> bool:
+        """Nothing the crawl gave to storage is still waiting to be written (open batch or writer)."""
+        return self.holding == 0 and self.in_flight == 0
 
     def abandon(self) -> None:
         """Stop waiting for the database: retry pauses end now, queued jobs fail with CancelledError."""

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from itemadapter import ItemAdapter
+from scrapy import signals
 from scrapy.exceptions import DropItem
 from scrapy.utils.defer import maybe_deferred_to_future
 from twisted.internet.defer import CancelledError, Deferred
@@ -106,7 +107,7 @@ class StoragePipeline:
     def from_crawler(cls, crawler: Any) -> StoragePipeline:
         settings = crawler.settings
         ledger = crawler.get_extension(FaultLedger)
-        return cls(
+        pipeline = cls(
             archive_of(crawler),
             settings.getint("HARVEST_DB_BATCH_SIZE"),
             settings.getbool("HARVEST_STORE_RAW"),
@@ -115,6 +116,8 @@ class StoragePipeline:
             ledger.stop_crawl if ledger is not None else lambda failure: None,
             lambda paused: crawler.engine.pause() if paused else crawler.engine.unpause(),
         )
+        crawler.signals.connect(pipeline.flush, signal=signals.spider_idle)  # idle: write what it holds
+        return pipeline
 
     def open_spider(self) -> None:
         self.archive.open()
@@ -136,6 +139,7 @@ class StoragePipeline:
         article = ItemAdapter(item)
         row = article_row(article)
         self.batch.append((raw_record(article) if self.store_raw else None, row))
+        self.archive.holding = len(self.batch)
         if len(self.batch) >= self.batch_size:
             self.flush()
         room = self.archive.room()
@@ -173,6 +177,7 @@ class StoragePipeline:
         if not self.batch:
             return
         batch, self.batch = self.batch, []
+        self.archive.holding = 0
         urls = [row["url"] for _, row in batch]
         if self.unavailable is not None:  # the crawl is stopping: keep count of what is lost
             self.unstored += urls

@@ -185,11 +185,15 @@ class SharedScheduler:
     def _may_finish(self) -> bool:
         """Nobody is busy and every other live worker is done: this worker marks itself done first.
 
-        A live worker that is neither busy nor done may have been killed between two pages: its
-        marks run out within HARVEST_FRONTIER_IDLE seconds, it is counted as lost (_reap), and
-        then this worker may finish, its run not clean.
+        It marks itself done only once its storage has written every article it was given (an
+        idle crawl's storage stage writes its open batch): a done worker killed while the others
+        close would otherwise take articles with it unnoticed. A live worker that is neither busy
+        nor done may have been killed between two pages: its marks run out within
+        HARVEST_FRONTIER_IDLE seconds, it is counted as lost (_reap), and then this worker may
+        finish, its run not clean.
         """
-        if self._others_busy():
+        archive = getattr(self.crawler, "harvest_archive", None)  # crawler.archive.Archive
+        if self._others_busy() or (archive is not None and not archive.settled):
             return False
         now = time.time()
         if not self.done:

@@ -74,25 +74,28 @@ def test_a_worker_killed_between_two_pages_is_waited_for_and_makes_the_run_uncle
 ):
     """What Redis holds after a worker was killed while idle: a live mark, neither busy nor done.
 
-    The test keeps that "ghost" alive while the real worker crawls, as its heartbeat would have,
-    and stops when the worker goes idle: its mark then runs out within 3 s, however long the
-    crawl took on a loaded machine.
+    The test keeps that "ghost" alive, as its heartbeat would have, until the real worker has
+    crawled and marked itself done (waiting for the ghost), then lets it run out, which takes
+    3 s however long the crawl took on a loaded machine. With a batch larger than the crawl,
+    every article sits in the storage stage's open batch until the crawl is idle: a worker
+    marks itself done only once they are written, so a done worker killed then loses nothing.
     """
     key = f"test:ghost:{uuid4().hex[:8]}"
     ghost = "ghost-host:1:0badc0de"
     server = redis.Redis.from_url(redis_url)
-    workers, busy = f"{key}:xcgb_news:workers", f"{key}:xcgb_news:busy"
+    workers, done = f"{key}:xcgb_news:workers", f"{key}:xcgb_news:done"
     server.zadd(workers, {ghost: time.time() + 3})
     db_url = f"sqlite:///{tmp_path / 'harvest.sqlite3'}"
+    command = [*worker_command(replica_server, db_url, redis_url, key), "-s", "HARVEST_DB_BATCH_SIZE=1000"]
     log_path = tmp_path / "worker.log"
+    stored_when_done = None
     with log_path.open("w") as log_file:
-        worker = subprocess.Popen(worker_command(replica_server, db_url, redis_url, key), cwd=ROOT,
-                                  stdout=subprocess.DEVNULL, stderr=log_file)  # fmt: skip
-        deadline, crawled = time.monotonic() + 120, False
+        worker = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=log_file)
+        deadline = time.monotonic() + 120
         while worker.poll() is None and time.monotonic() < deadline:
-            crawling = server.zcard(busy) > 0  # the worker has requests of its own in flight
-            crawled = crawled or crawling
-            if crawling or not crawled:
+            if stored_when_done is None and server.zcard(done):  # the worker is done, the ghost is not
+                stored_when_done = query(db_url, "SELECT count(*) FROM articles")[0][0]
+            if stored_when_done is None:
                 server.zadd(workers, {ghost: time.time() + 3})
             time.sleep(0.1)
         worker.wait(timeout=10)
@@ -103,4 +106,5 @@ def test_a_worker_killed_between_two_pages_is_waited_for_and_makes_the_run_uncle
     assert "a worker of this crawl died; the crawl is not complete" in log
     [(reason, clean)] = query(db_url, "SELECT finish_reason, clean FROM crawl_runs")
     assert reason == "finished" and not clean  # so the next harvest walks every list again
-    assert query(db_url, "SELECT count(*) FROM articles")[0][0] > 0
+    stored = query(db_url, "SELECT count(*) FROM articles")[0][0]
+    assert stored > 0 and stored_when_done == stored  # all written before it said it was done
