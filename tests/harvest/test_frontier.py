@@ -100,7 +100,7 @@ def test_two_workers_share_one_crawl_and_store_every_article_once(
     assert total == single_total == len(expected)  # every article exactly once
     assert runs == 2
     engine = create_engine(postgres_url)
-    with engine.connect() as conn:  # both finished together: neither waited for nor lost the other
+    with engine.connect() as conn:  # both finished, clean: neither counted the other as lost
         assert set(conn.execute(select(CrawlRun.finish_reason, CrawlRun.clean))) == {("finished", True)}
     engine.dispose()
     shares = [popped(log) for log in logs]
